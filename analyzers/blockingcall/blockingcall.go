@@ -2,14 +2,172 @@ package blockingcall
 
 import (
 	_ "embed"
+	"flag"
+	"fmt"
+	"go/build"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
+//go:embed doc.go
+var doc string
+
+const name = "blockingcall"
+
 var Analyzer = &analysis.Analyzer{
-	Name: "blockingcall",
-	Doc:  "report blocking calls made without a context on async paths",
-	Run:  run,
+	Name:      name,
+	Doc:       docText(doc),
+	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/blockingcall",
+	Run:       run,
+	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
+	FactTypes: []analysis.Fact{new(Blocks)},
+	Flags:     flags(),
 }
 
-func run(pass *analysis.Pass) (any, error) { return nil, nil }
+var (
+	extraFuncs funcList
+	checkStd   bool
+)
+
+func flags() flag.FlagSet {
+	var fs flag.FlagSet
+	fs.Var(&extraFuncs, "funcs", "comma-separated functions that block without a context, as pkg/path.Func or (*pkg/path.T).Method")
+	fs.BoolVar(&checkStd, "std", false, "also analyse standard-library packages (their blocking calls are otherwise known from the catalog)")
+	return fs
+}
+
+// Blocks is the summary blockingcall exports for a function: the chains by
+// which it blocks without a context (NoCtx) and by which it blocks at all
+// (Any), each starting with the function itself and ending at the blocking
+// operation.
+type Blocks struct {
+	NoCtx []string
+	Any   []string
+	// CtxInside: the function has a context of its own, so its context-less
+	// calls are reported inside it, where the fix goes, not at its callers.
+	CtxInside bool
+}
+
+func (*Blocks) AFact() {}
+
+func (b *Blocks) String() string {
+	var parts []string
+	if b.NoCtx != nil {
+		parts = append(parts, "noctx: "+strings.Join(b.NoCtx, " → "))
+	}
+	if b.Any != nil {
+		parts = append(parts, "blocks: "+strings.Join(b.Any, " → "))
+	}
+	if b.CtxInside {
+		parts = append(parts, "ctx inside")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	if isStd(pass) && !checkStd {
+		return nil, nil
+	}
+	dirs := directive.Parse(pass.Fset, pass.Files)
+	if !worthBuilding(pass, dirs) {
+		reportDirectiveMisuse(pass, dirs)
+		return nil, nil
+	}
+	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
+	c := &checker{
+		pass:  pass,
+		dirs:  dirs,
+		prog:  program.Build(pass, cfgs.NoReturn),
+		sums:  map[*ssa.Function]*summary{},
+		modes: map[*ssa.Function]*mode{},
+	}
+	c.summarise()
+	c.exportFacts()
+	c.assignModes()
+	c.check()
+	reportDirectiveMisuse(pass, dirs)
+	return nil, nil
+}
+
+// isStd reports whether the package is part of the standard library, whose
+// blocking calls the catalog describes.
+func isStd(pass *analysis.Pass) bool {
+	if len(pass.Files) == 0 {
+		return true
+	}
+	name := pass.Fset.File(pass.Files[0].Pos()).Name()
+	root := filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
+	return strings.HasPrefix(name, root)
+}
+
+func reportDirectiveMisuse(pass *analysis.Pass, dirs *directive.Set) {
+	for _, d := range dirs.MissingReason() {
+		if d.Kind == directive.Ignore && d.Scope != "" && d.Scope != name {
+			continue
+		}
+		if d.Kind == directive.Daemon {
+			continue // ctxleak's directive
+		}
+		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
+			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
+	}
+	for _, d := range dirs.Unused(name, true) {
+		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
+			Message: "//asynclint:ignore suppresses no finding: remove it"})
+	}
+}
+
+// docText turns doc.go into the analyzer's documentation: the package
+// comment without comment markers, starting at the "Analyzer blockingcall"
+// heading's first line.
+func docText(src string) string {
+	var lines []string
+	for _, l := range strings.Split(src, "\n") {
+		if !strings.HasPrefix(l, "//") {
+			if len(lines) > 0 {
+				break
+			}
+			continue
+		}
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "//"), " ")
+		lines = append(lines, l)
+	}
+	text := strings.Join(lines, "\n")
+	if i := strings.Index(text, "# Analyzer blockingcall\n\n"); i >= 0 {
+		text = text[i+len("# Analyzer blockingcall\n\n"):]
+	}
+	return strings.TrimSpace(text)
+}
+
+// funcList is a flag holding function names in catalog form.
+type funcList map[string]bool
+
+func (l *funcList) String() string {
+	var names []string
+	for n := range *l {
+		names = append(names, n)
+	}
+	return strings.Join(names, ",")
+}
+
+func (l *funcList) Set(s string) error {
+	if *l == nil {
+		*l = funcList{}
+	}
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			if !strings.Contains(n, ".") {
+				return fmt.Errorf("%q: want pkg/path.Func or (*pkg/path.T).Method", n)
+			}
+			(*l)[n] = true
+		}
+	}
+	return nil
+}

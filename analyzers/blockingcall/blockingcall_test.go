@@ -1,0 +1,17 @@
+package blockingcall_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/asynclint/asynclint/analyzers/blockingcall"
+)
+
+func TestAsyncPaths(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "a")
+}
+
+func TestFactsCrossPackages(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "app")
+}

@@ -1,0 +1,443 @@
+package blockingcall
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"go/version"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+)
+
+// A mode says why a function is an async path, if it is one.
+type mode struct {
+	ctx         bool // a context is available: a parameter of its own or of an enclosing function
+	goroutine   bool // it is, or is nested in, the body of a goroutine
+	nonblocking bool // marked //asynclint:nonblocking
+	detached    bool // marked //asynclint:detached
+}
+
+func (m *mode) async() bool { return m.ctx || m.goroutine || m.nonblocking }
+
+func (c *checker) assignModes() {
+	roots := c.goroutineBodies()
+	for _, fn := range c.prog.Funcs {
+		decl, lit := program.Syntax(fn)
+		m := &mode{
+			ctx:         c.sums[fn].ctxInside,
+			goroutine:   roots[fn],
+			nonblocking: c.dirs.OnFunc(decl, lit, directive.Nonblocking) != nil,
+			detached:    c.dirs.OnFunc(decl, lit, directive.Detached) != nil,
+		}
+		if p := fn.Parent(); p != nil {
+			pm := c.modes[p]
+			m.goroutine = m.goroutine || pm.goroutine
+			m.detached = m.detached || pm.detached
+		}
+		c.modes[fn] = m
+	}
+}
+
+// goroutineBodies returns the function literals that run as goroutines:
+// started by a go statement or handed to a spawner such as errgroup's Go.
+func (c *checker) goroutineBodies() map[*ssa.Function]bool {
+	roots := map[*ssa.Function]bool{}
+	for _, fn := range c.prog.Funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if body := goroutineBody(instr); body != nil && body.Parent() != nil {
+					roots[body] = true
+				}
+			}
+		}
+	}
+	return roots
+}
+
+// goroutineBody returns the function instr runs on a new goroutine, if SSA
+// can see it.
+func goroutineBody(instr ssa.Instruction) *ssa.Function {
+	switch in := instr.(type) {
+	case *ssa.Go:
+		fn, _ := program.Callee(in.Common())
+		return fn
+	case *ssa.Call:
+		_, obj := program.Callee(in.Common())
+		if obj == nil {
+			return nil
+		}
+		i, ok := catalog.Spawners[catalog.Name(obj)]
+		if !ok {
+			return nil
+		}
+		args := program.Args(in.Common())
+		if i >= len(args) {
+			return nil
+		}
+		switch f := args[i].(type) {
+		case *ssa.Function:
+			return f
+		case *ssa.MakeClosure:
+			return f.Fn.(*ssa.Function)
+		}
+	}
+	return nil
+}
+
+func (c *checker) check() {
+	for _, fn := range c.prog.Funcs {
+		m := c.modes[fn]
+		if m.async() {
+			c.forEachOp(fn, func(o op) bool {
+				switch {
+				case m.nonblocking:
+					c.reportNonblocking(fn, o)
+				case o.noCtx:
+					c.reportNoContext(fn, m, o)
+				}
+				return true
+			})
+		}
+		c.checkGoroutineTargets(fn)
+		if m.ctx && !m.detached {
+			c.checkPropagation(fn)
+		}
+	}
+}
+
+// checkGoroutineTargets reports named functions started as goroutines that
+// block without a context: go f(...) puts f's body on an async path even
+// though f is not one when called directly.
+func (c *checker) checkGoroutineTargets(fn *ssa.Function) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			body := goroutineBody(instr)
+			if body != nil && body.Parent() != nil {
+				continue // a literal: checked as an async function in its own right
+			}
+			var common *ssa.CallCommon
+			switch in := instr.(type) {
+			case *ssa.Go:
+				common = in.Common()
+			case *ssa.Call:
+				if body == nil {
+					continue
+				}
+				common = &ssa.CallCommon{Value: body}
+			default:
+				continue
+			}
+			o, ok := c.callOp(instr, common, nil)
+			if !ok || !o.noCtx {
+				continue
+			}
+			c.reportGoroutine(fn, instr, o)
+		}
+	}
+}
+
+// checkPropagation reports context.Background() and context.TODO() handed to
+// a context-taking call while a context is in scope.
+func (c *checker) checkPropagation(fn *ssa.Function) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			_, obj := program.Callee(call.Common())
+			if obj == nil || !catalog.Background[catalog.Name(obj)] {
+				continue
+			}
+			target := contextConsumer(call)
+			if target == nil || c.afterDone(call) || c.dirs.OnLine(call.Pos(), directive.Detached) != nil {
+				continue
+			}
+			c.reportPropagation(fn, call, obj, target)
+		}
+	}
+}
+
+// contextConsumer returns the function that bg, a fresh background context,
+// is passed to as a context argument, if any.
+func contextConsumer(bg *ssa.Call) *types.Func {
+	for _, ref := range *bg.Referrers() {
+		call, ok := ref.(ssa.CallInstruction)
+		if !ok {
+			continue
+		}
+		_, obj := program.Callee(call.Common())
+		if obj == nil || catalog.Detachers[catalog.Name(obj)] {
+			continue
+		}
+		for _, a := range program.Args(call.Common()) {
+			if a == bg && catalog.IsContext(a.Type()) {
+				return obj
+			}
+		}
+	}
+	return nil
+}
+
+// afterDone reports whether instr only runs once a context is done: after a
+// receive from ctx.Done(), or in the Done case of a select. Work there is
+// shutdown or cleanup and rightly uses a fresh context.
+func (c *checker) afterDone(instr ssa.Instruction) bool {
+	blk := instr.Block()
+	for _, b := range blk.Parent().Blocks {
+		if !b.Dominates(blk) {
+			continue
+		}
+		for _, in := range b.Instrs {
+			if b == blk && in == instr {
+				break
+			}
+			if u, ok := in.(*ssa.UnOp); ok && u.Op == token.ARROW && isDoneChan(u.X) {
+				return true
+			}
+			if ifi, ok := in.(*ssa.If); ok && doneCaseTaken(ifi) && ifi.Block().Succs[0].Dominates(blk) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// doneCaseTaken reports whether an If tests that a select chose a receive
+// from ctx.Done().
+func doneCaseTaken(ifi *ssa.If) bool {
+	cmp, ok := ifi.Cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL {
+		return false
+	}
+	ex, ok := cmp.X.(*ssa.Extract)
+	k, ok2 := cmp.Y.(*ssa.Const)
+	if !ok || !ok2 || ex.Index != 0 {
+		return false
+	}
+	sel, ok := ex.Tuple.(*ssa.Select)
+	if !ok || k.Value == nil {
+		return false
+	}
+	i := int(k.Int64())
+	return i >= 0 && i < len(sel.States) && sel.States[i].Dir == types.RecvOnly && isDoneChan(sel.States[i].Chan)
+}
+
+func isDoneChan(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	_, obj := program.Callee(call.Common())
+	return obj != nil && obj.Name() == "Done" && obj.Pkg() != nil && obj.Pkg().Path() == "context"
+}
+
+// contextParam returns the expression that yields f's own context from one
+// of its parameters: "ctx", "r.Context()", "t.Context()".
+func (c *checker) contextParam(f *ssa.Function) (string, bool) {
+	params := f.Signature.Params()
+	for i := 0; i < params.Len(); i++ {
+		p := params.At(i)
+		if p.Name() == "" || p.Name() == "_" {
+			continue
+		}
+		if ok, accessor := catalog.ContextSource(p.Type(), c.atLeastGo124(f.Pos())); ok {
+			return p.Name() + accessor, true
+		}
+	}
+	return "", false
+}
+
+func (c *checker) atLeastGo124(pos token.Pos) bool {
+	v := ""
+	for _, f := range c.pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			v = c.pass.TypesInfo.FileVersions[f]
+			break
+		}
+	}
+	if v == "" {
+		v = c.pass.Pkg.GoVersion()
+	}
+	return v == "" || version.Compare(v, "go1.24") >= 0
+}
+
+func (c *checker) report(d analysis.Diagnostic) {
+	if c.dirs.Suppressed(name, d.Pos) {
+		return
+	}
+	c.pass.Report(d)
+}
+
+func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
+	call := c.callExpr(o.instr)
+	pos := o.pos
+	if call != nil {
+		pos = call.Pos()
+	}
+	name, what, advice := c.describe(o)
+	ctxExpr := c.contextAt(fn, pos)
+	var msg string
+	switch {
+	case o.chain != nil:
+		name = o.chain[0]
+		where := "in a goroutine: nothing can stop it"
+		if m.ctx {
+			where = fmt.Sprintf("while %s is in scope: cancelling %s will not stop it", orCtx(ctxExpr), orCtx(ctxExpr))
+		}
+		msg = fmt.Sprintf("%s blocks without a context (%s) %s; give %s a context parameter and pass it %s",
+			name, strings.Join(o.chain, " → "), where, name, orCtx(ctxExpr))
+	case m.ctx:
+		msg = fmt.Sprintf("%s blocks without a context while %s is in scope: %s cannot be cancelled; %s",
+			name, orCtx(ctxExpr), what, withCtx(advice, ctxExpr))
+	default:
+		msg = fmt.Sprintf("%s blocks without a context in a goroutine: nothing can cancel %s; pass the goroutine a context and %s",
+			name, what, advice)
+	}
+	d := analysis.Diagnostic{Pos: pos, Message: msg, Related: c.related(o)}
+	if call != nil && ctxExpr != "" {
+		if fix, ok := c.fix(o, call, ctxExpr); ok {
+			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		}
+	}
+	c.report(d)
+}
+
+func (c *checker) reportGoroutine(fn *ssa.Function, instr ssa.Instruction, o op) {
+	name, what, advice := c.describe(o)
+	var msg string
+	if o.chain != nil {
+		name = o.chain[0]
+		msg = fmt.Sprintf("%s blocks without a context (%s) in the goroutine started here: nothing can stop it; give %s a context parameter and pass it one",
+			name, strings.Join(o.chain, " → "), name)
+	} else {
+		msg = fmt.Sprintf("%s blocks without a context in the goroutine started here: nothing can cancel %s; %s",
+			name, what, advice)
+	}
+	c.report(analysis.Diagnostic{Pos: instr.Pos(), Message: msg, Related: c.related(o)})
+}
+
+func (c *checker) reportNonblocking(fn *ssa.Function, o op) {
+	fname := displayName(fn)
+	pos := o.pos
+	var msg string
+	switch {
+	case o.kind == "select without default":
+		msg = fmt.Sprintf("select without default blocks in %s, which is marked //asynclint:nonblocking; add a default case or move the wait to another goroutine", fname)
+	case o.kind != "":
+		msg = fmt.Sprintf("%s blocks in %s, which is marked //asynclint:nonblocking; use a select with a default case", o.kind, fname)
+	case o.chain != nil:
+		if call := c.callExpr(o.instr); call != nil {
+			pos = call.Pos()
+		}
+		msg = fmt.Sprintf("%s can block (%s) in %s, which is marked //asynclint:nonblocking; hand the work to another goroutine",
+			o.chain[0], strings.Join(o.chain, " → "), fname)
+	default:
+		if call := c.callExpr(o.instr); call != nil {
+			pos = call.Pos()
+		}
+		name, _, _ := c.describe(o)
+		msg = fmt.Sprintf("%s blocks in %s, which is marked //asynclint:nonblocking; hand the work to another goroutine", name, fname)
+	}
+	c.report(analysis.Diagnostic{Pos: pos, Message: msg, Related: c.related(o)})
+}
+
+func (c *checker) reportPropagation(fn *ssa.Function, bg *ssa.Call, bgFunc, target *types.Func) {
+	pos := bg.Pos()
+	call := c.callExpr(bg)
+	if call != nil {
+		pos = call.Pos()
+	}
+	ctxExpr := c.contextAt(fn, pos)
+	msg := fmt.Sprintf("%s() is passed to %s while %s is in scope: cancelling %s will not stop that work; pass %s (or mark the line //asynclint:detached <reason>)",
+		shortName(bgFunc), shortName(target), orCtx(ctxExpr), orCtx(ctxExpr), orCtx(ctxExpr))
+	d := analysis.Diagnostic{Pos: pos, Message: msg}
+	if call != nil && ctxExpr != "" {
+		d.SuggestedFixes = []analysis.SuggestedFix{{
+			Message:   "pass " + ctxExpr,
+			TextEdits: []analysis.TextEdit{{Pos: call.Pos(), End: call.End(), NewText: []byte(ctxExpr)}},
+		}}
+	}
+	c.report(d)
+}
+
+// describe names a blocking call, what it leaves uncancellable and the fix.
+func (c *checker) describe(o op) (name, what, advice string) {
+	if o.callee != nil {
+		name = shortName(o.callee)
+	}
+	switch {
+	case o.entry != nil:
+		return name, o.entry.What, o.entry.Fix
+	case o.twin != nil:
+		return name, "the call", fmt.Sprintf("use %s(ctx, …)", o.twin.Name())
+	case o.chain != nil:
+		return name, "it", ""
+	}
+	return name, "the call", "give it a context"
+}
+
+// related points at where a chain starts inside a callee of this package, or
+// at the declaration of a callee in another package.
+func (c *checker) related(o op) []analysis.RelatedInformation {
+	if o.via != nil {
+		s := c.sums[o.via]
+		at, chain := s.anyAt, s.any
+		if o.noCtx {
+			at, chain = s.noCtxAt, s.noCtx
+		}
+		if at.IsValid() && len(chain) > 1 {
+			return []analysis.RelatedInformation{{Pos: at, Message: fmt.Sprintf("%s blocks here: %s", chain[0], chain[1])}}
+		}
+	}
+	if o.chain != nil && o.callee != nil && o.callee.Pos().IsValid() {
+		return []analysis.RelatedInformation{{Pos: o.callee.Pos(), Message: o.chain[0] + " is declared here"}}
+	}
+	return nil
+}
+
+func orCtx(expr string) string {
+	if expr == "" {
+		return "a context"
+	}
+	return expr
+}
+
+// withCtx rewrites catalog advice for the context actually in scope.
+func withCtx(advice, ctxExpr string) string {
+	if ctxExpr == "" || ctxExpr == "ctx" {
+		return advice
+	}
+	return strings.ReplaceAll(advice, "(ctx", "("+ctxExpr)
+}
+
+// callExpr finds the call expression an SSA call (or go/defer) comes from.
+func (c *checker) callExpr(instr ssa.Instruction) *ast.CallExpr {
+	ci, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return nil
+	}
+	lparen := ci.Common().Pos()
+	if !lparen.IsValid() {
+		return nil
+	}
+	if c.calls == nil {
+		c.calls = map[token.Pos]*ast.CallExpr{}
+		for _, f := range c.pass.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					c.calls[call.Lparen] = call
+				}
+				return true
+			})
+		}
+	}
+	return c.calls[lparen]
+}

@@ -1,0 +1,239 @@
+package blockingcall
+
+import (
+	"bytes"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+)
+
+// contextAt returns the expression naming the context in scope at pos in fn:
+// the innermost context variable declared before pos that is not a fresh
+// background context, else the context one of fn's (or an enclosing
+// function's) parameters carries, as in r.Context(). "" if there is none.
+func (c *checker) contextAt(fn *ssa.Function, pos token.Pos) string {
+	for s := c.pass.Pkg.Scope().Innermost(pos); s != nil && s != c.pass.Pkg.Scope(); s = s.Parent() {
+		var best *types.Var
+		for _, name := range s.Names() {
+			v, ok := s.Lookup(name).(*types.Var)
+			if !ok || name == "_" || v.Pos() >= pos || !catalog.IsContext(v.Type()) || c.isBackgroundVar(v) {
+				continue
+			}
+			if best == nil || v.Pos() > best.Pos() {
+				best = v
+			}
+		}
+		if best != nil {
+			return best.Name()
+		}
+	}
+	for f := fn; f != nil; f = f.Parent() {
+		if expr, ok := c.contextParam(f); ok {
+			return expr
+		}
+	}
+	return ""
+}
+
+// isBackgroundVar reports whether v is defined as context.Background(),
+// context.TODO() or a context derived only from those: threading it would
+// not help.
+func (c *checker) isBackgroundVar(v *types.Var) bool {
+	if c.bgVars == nil {
+		c.bgVars = map[*types.Var]bool{}
+		for _, f := range c.pass.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if as, ok := n.(*ast.AssignStmt); ok && len(as.Rhs) == 1 && len(as.Lhs) >= 1 {
+					if id, ok := as.Lhs[0].(*ast.Ident); ok && c.isBackgroundExpr(as.Rhs[0]) {
+						if obj, ok := c.pass.TypesInfo.ObjectOf(id).(*types.Var); ok {
+							c.bgVars[obj] = true
+						}
+					}
+				}
+				if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Values) == 1 && len(vs.Names) >= 1 && c.isBackgroundExpr(vs.Values[0]) {
+					if obj, ok := c.pass.TypesInfo.Defs[vs.Names[0]].(*types.Var); ok {
+						c.bgVars[obj] = true
+					}
+				}
+				return true
+			})
+		}
+	}
+	return c.bgVars[v]
+}
+
+func (c *checker) isBackgroundExpr(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		fn, ok := typeCallee(c.pass.TypesInfo, e)
+		if !ok {
+			return false
+		}
+		name := catalog.Name(fn)
+		if catalog.Background[name] {
+			return true
+		}
+		if i, ok := catalog.Derivers[name]; ok && i < len(e.Args) {
+			return c.isBackgroundExpr(e.Args[i])
+		}
+	case *ast.Ident:
+		if v, ok := c.pass.TypesInfo.Uses[e].(*types.Var); ok {
+			return c.bgVars[v]
+		}
+	}
+	return false
+}
+
+func typeCallee(info *types.Info, call *ast.CallExpr) (*types.Func, bool) {
+	var id *ast.Ident
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	default:
+		return nil, false
+	}
+	fn, ok := info.Uses[id].(*types.Func)
+	return fn, ok
+}
+
+// fix builds the suggested rewrite of a context-less call into its
+// context-taking form, when the catalog or the twin rule knows one and the
+// twin exists in the version being analysed.
+func (c *checker) fix(o op, call *ast.CallExpr, ctxExpr string) (analysis.SuggestedFix, bool) {
+	switch {
+	case o.entry != nil && o.entry.Rewrite != "":
+		if !twinExists(o.callee, o.entry.Twin) {
+			return analysis.SuggestedFix{}, false
+		}
+		text, ok := c.expand(o.entry.Rewrite, call, ctxExpr)
+		if !ok {
+			return analysis.SuggestedFix{}, false
+		}
+		return analysis.SuggestedFix{
+			Message:   "use the context-taking form",
+			TextEdits: []analysis.TextEdit{{Pos: call.Pos(), End: call.End(), NewText: []byte(text)}},
+		}, true
+	case o.twin != nil:
+		var name *ast.Ident
+		switch f := ast.Unparen(call.Fun).(type) {
+		case *ast.Ident:
+			name = f
+		case *ast.SelectorExpr:
+			name = f.Sel
+		default:
+			return analysis.SuggestedFix{}, false
+		}
+		insert := ctxExpr
+		if len(call.Args) > 0 {
+			insert += ", "
+		}
+		return analysis.SuggestedFix{
+			Message: "use " + o.twin.Name(),
+			TextEdits: []analysis.TextEdit{
+				{Pos: name.Pos(), End: name.End(), NewText: []byte(o.twin.Name())},
+				{Pos: call.Lparen + 1, End: call.Lparen + 1, NewText: []byte(insert)},
+			},
+		}, true
+	}
+	return analysis.SuggestedFix{}, false
+}
+
+// twinExists reports whether the name a rewrite relies on is declared: in
+// the callee's package, or as a method of its receiver.
+func twinExists(fn *types.Func, twin string) bool {
+	if twin == "" || fn.Pkg() == nil {
+		return false
+	}
+	if recv := fn.Signature().Recv(); recv != nil {
+		obj, _, _ := types.LookupFieldOrMethod(recv.Type(), true, fn.Pkg(), twin)
+		return obj != nil
+	}
+	return fn.Pkg().Scope().Lookup(twin) != nil
+}
+
+// expand fills a catalog rewrite template from the call as written.
+func (c *checker) expand(tmpl string, call *ast.CallExpr, ctxExpr string) (string, bool) {
+	var pkg, recv string
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if id, ok := sel.X.(*ast.Ident); ok {
+			if _, isPkg := c.pass.TypesInfo.Uses[id].(*types.PkgName); isPkg {
+				pkg = id.Name
+			}
+		}
+		if pkg == "" {
+			recv = c.source(sel.X)
+		}
+	}
+	args := make([]string, len(call.Args))
+	for i, a := range call.Args {
+		args[i] = c.source(a)
+	}
+	all := strings.Join(args, ", ")
+	if call.Ellipsis.IsValid() {
+		all += "..."
+	}
+	if all == "" {
+		tmpl = strings.ReplaceAll(tmpl, "$ctx, $args", "$ctx")
+	}
+	var out strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] != '$' {
+			out.WriteByte(tmpl[i])
+			continue
+		}
+		rest := tmpl[i+1:]
+		switch {
+		case strings.HasPrefix(rest, "ctx"):
+			out.WriteString(ctxExpr)
+			i += 3
+		case strings.HasPrefix(rest, "pkg."):
+			if pkg != "" {
+				out.WriteString(pkg + ".")
+			}
+			i += 4
+		case strings.HasPrefix(rest, "pkg"):
+			out.WriteString(pkg)
+			i += 3
+		case strings.HasPrefix(rest, "recv"):
+			if recv == "" {
+				return "", false
+			}
+			out.WriteString(recv)
+			i += 4
+		case strings.HasPrefix(rest, "args"):
+			out.WriteString(all)
+			i += 4
+		default:
+			j := 0
+			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+				j++
+			}
+			n, err := strconv.Atoi(rest[:j])
+			if err != nil || n >= len(args) || call.Ellipsis.IsValid() {
+				return "", false
+			}
+			out.WriteString(args[n])
+			i += j
+		}
+	}
+	return out.String(), true
+}
+
+// source prints an expression as the file spells it, formatting aside.
+func (c *checker) source(e ast.Expr) string {
+	var buf bytes.Buffer
+	if err := format.Node(&buf, c.pass.Fset, e); err != nil {
+		return ""
+	}
+	return buf.String()
+}
