@@ -18,7 +18,7 @@ func Board(ctx context.Context) { // want Board:"noctx: app.Board → feeds.Snap
 }
 
 // Fetch's request carries ctx: calling the helper is fine.
-func Fetch(ctx context.Context, c *feeds.Client, url string) error { // want Fetch:"blocks: app.Fetch → \(\*feeds.Client\).Fetch → \(\*net/http.Client\).Do; ctx inside"
+func Fetch(ctx context.Context, c *feeds.Client, url string) error { // want Fetch:`blocks: app.Fetch → \(\*feeds.Client\).Fetch → \(\*net/http.Client\).Do; ctx inside`
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
