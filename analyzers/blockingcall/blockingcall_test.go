@@ -15,3 +15,15 @@ func TestAsyncPaths(t *testing.T) {
 func TestFactsCrossPackages(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "app")
 }
+
+func TestNonblocking(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "nonblock")
+}
+
+func TestPropagation(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "propagate")
+}
+
+func TestSuggestedFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), blockingcall.Analyzer, "fixes")
+}

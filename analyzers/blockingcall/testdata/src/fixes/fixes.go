@@ -1,0 +1,92 @@
+package fixes
+
+import (
+	"context"
+	"crypto/tls"
+	"database/sql"
+	"net"
+	"net/http"
+	"os/exec"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func fetch(ctx context.Context, c *http.Client, url string) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil) // want `http.NewRequest blocks without a context`
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func query(ctx context.Context, db *sql.DB, id int) error {
+	rows, err := db.Query("SELECT px FROM fills WHERE id = ?", id) // want `\(\*sql.DB\).Query blocks without a context`
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := db.Ping(); err != nil { // want `\(\*sql.DB\).Ping blocks without a context`
+		return err
+	}
+	tx, err := db.Begin() // want `\(\*sql.DB\).Begin blocks without a context`
+	if err != nil {
+		return err
+	}
+	return tx.Rollback()
+}
+
+func restart(ctx context.Context, args []string) error {
+	return exec.Command("systemctl", args...).Run() // want `exec.Command blocks without a context`
+}
+
+func dial(ctx context.Context, addr string) error {
+	c, err := net.Dial("tcp", addr) // want `net.Dial blocks without a context`
+	if err != nil {
+		return err
+	}
+	c.Close()
+	c, err = net.DialTimeout("tcp", addr, time.Second) // want `net.DialTimeout blocks without a context`
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+func secure(ctx context.Context, addr string, cfg *tls.Config) error {
+	c, err := tls.Dial("tcp", addr, cfg) // want `tls.Dial blocks without a context`
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+func stream(ctx context.Context, d *websocket.Dialer, url string) error {
+	_, _, err := d.Dial(url, nil) // want `\(\*websocket.Dialer\).Dial blocks without a context`
+	return err
+}
+
+func lookup(w http.ResponseWriter, r *http.Request) {
+	ips, _ := net.LookupIP("venue.example") // want `net.LookupIP blocks without a context`
+	_ = ips
+	l, err := net.Listen("tcp", "127.0.0.1:0") // want `net.Listen blocks without a context`
+	if err == nil {
+		l.Close()
+	}
+}
+
+func background(ctx context.Context, c *http.Client, url string) {
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil) // want `context.Background\(\) is passed to http.NewRequestWithContext`
+	c.Do(req)
+}
+
+// In a goroutine with no context, nothing can be threaded: no fix.
+func poll(url string) {
+	go func() {
+		http.Get(url) // want `http.Get blocks without a context in a goroutine`
+	}()
+}

@@ -1,0 +1,71 @@
+package propagate
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+type Store struct{}
+
+func (s *Store) Save(ctx context.Context, v string) error { return nil }
+
+func Handle(ctx context.Context, s *Store, url string) error {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil) // want `context.Background\(\) is passed to http.NewRequestWithContext while ctx is in scope: cancelling ctx will not stop that work; pass ctx`
+	if err != nil {
+		return err
+	}
+	_ = req
+	todo := context.TODO() // want `context.TODO\(\) is passed to \(\*propagate.Store\).Save while ctx is in scope`
+	s.Save(todo, "x")
+	tctx, cancel := context.WithTimeout(context.Background(), time.Second) // want `context.Background\(\) is passed to context.WithTimeout while ctx is in scope`
+	defer cancel()
+	s.Save(tctx, "y")
+
+	// The parent's values without its cancellation, on purpose.
+	s.Save(context.WithoutCancel(ctx), "audit")
+	// Derived from ctx: the right thing.
+	dctx, cancel2 := context.WithTimeout(ctx, time.Second)
+	defer cancel2()
+	s.Save(dctx, "z")
+
+	//asynclint:detached the audit trail must be written even when the client hangs up
+	go s.Save(context.Background(), "audit")
+	return nil
+}
+
+// Shutdown work after ctx is done needs a fresh context.
+func Serve(ctx context.Context, srv *http.Server) error { // want Serve:"blocks: propagate.Serve → channel receive; ctx inside"
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func Loop(ctx context.Context, s *Store, in <-chan string) { // want Loop:"blocks: propagate.Loop → select without default; ctx inside"
+	for {
+		select {
+		case <-ctx.Done():
+			s.Save(context.Background(), "final checkpoint")
+			return
+		case v := <-in:
+			s.Save(context.Background(), v) // want `context.Background\(\) is passed to \(\*propagate.Store\).Save while ctx is in scope`
+		}
+	}
+}
+
+// A nil guard keeps ctx's provenance.
+func Guard(ctx context.Context, s *Store) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s.Save(ctx, "v")
+}
+
+// No context in scope: a root context is the only choice.
+func Boot(s *Store) { s.Save(context.Background(), "boot") }
+
+// Janitor outlives the requests that start it.
+//
+//asynclint:detached the janitor runs for the process lifetime
+func Janitor(ctx context.Context, s *Store) { s.Save(context.Background(), "sweep") }
