@@ -58,7 +58,8 @@ func (c *checker) summarise() {
 		s := &summary{ctxInside: c.hasOwnContext(fn)}
 		if decl, lit := program.Syntax(fn); c.dirs.OnFunc(decl, lit, directive.Blocking) != nil {
 			s.declaredBlocking = true
-			s.noCtx, s.any = []string{displayName(fn)}, []string{displayName(fn)}
+			chain := []string{displayName(fn), "marked //asynclint:blocking"}
+			s.noCtx, s.any = chain, chain
 			s.noCtxAt, s.anyAt = fn.Pos(), fn.Pos()
 		}
 		c.sums[fn] = s

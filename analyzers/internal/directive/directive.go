@@ -159,6 +159,10 @@ func parse(c *ast.Comment) *Directive {
 	}
 	kind, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
 	d := &Directive{Kind: kind, Pos: c.Slash}
+	// A trailing "// ..." is a comment on the directive, not its reason.
+	if i := strings.Index(rest, "//"); i >= 0 {
+		rest = rest[:i]
+	}
 	rest = strings.TrimSpace(rest)
 	if kind == Ignore {
 		first, after, _ := strings.Cut(rest, " ")
