@@ -157,17 +157,17 @@ func (l *funcList) String() string {
 	return strings.Join(names, ",")
 }
 
+// Set replaces the list, so that the last -blockingcall.funcs wins.
 func (l *funcList) Set(s string) error {
-	if *l == nil {
-		*l = funcList{}
-	}
+	next := funcList{}
 	for _, n := range strings.Split(s, ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			if !strings.Contains(n, ".") {
 				return fmt.Errorf("%q: want pkg/path.Func or (*pkg/path.T).Method", n)
 			}
-			(*l)[n] = true
+			next[n] = true
 		}
 	}
+	*l = next
 	return nil
 }
