@@ -165,10 +165,13 @@ func (c *checker) checkPropagation(fn *ssa.Function) {
 	}
 }
 
-// contextConsumer returns the function that bg, a fresh background context,
-// is passed to as a context argument, if any.
-func contextConsumer(bg *ssa.Call) *types.Func {
-	for _, ref := range *bg.Referrers() {
+// contextConsumer returns the function that ctx, a context made from
+// scratch, is passed to as a context argument, following derivations:
+// context.WithTimeout(context.Background(), d) matters only if the derived
+// context is used here, not if it is stored as a long-lived object's own
+// lifetime.
+func contextConsumer(ctx ssa.Value) *types.Func {
+	for _, ref := range *ctx.Referrers() {
 		call, ok := ref.(ssa.CallInstruction)
 		if !ok {
 			continue
@@ -177,13 +180,37 @@ func contextConsumer(bg *ssa.Call) *types.Func {
 		if obj == nil || catalog.Detachers[catalog.Name(obj)] {
 			continue
 		}
+		passed := false
 		for _, a := range program.Args(call.Common()) {
-			if a == bg && catalog.IsContext(a.Type()) {
-				return obj
+			if a == ctx && catalog.IsContext(a.Type()) {
+				passed = true
 			}
 		}
+		if !passed {
+			continue
+		}
+		if _, derives := catalog.Derivers[catalog.Name(obj)]; derives {
+			if v, ok := call.(*ssa.Call); ok && derivedUsed(v) {
+				return obj
+			}
+			continue
+		}
+		return obj
 	}
 	return nil
+}
+
+// derivedUsed reports whether the context a deriver returns is passed on.
+func derivedUsed(call *ssa.Call) bool {
+	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+		return contextConsumer(call) != nil
+	}
+	for _, ref := range *call.Referrers() {
+		if ex, ok := ref.(*ssa.Extract); ok && ex.Index == 0 && contextConsumer(ex) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // afterDone reports whether instr only runs once a context is done: after a

@@ -222,9 +222,12 @@ func commandIsRun(cmd ssa.Value) bool {
 }
 
 // requestGetsContext reports whether a request made by http.NewRequest is
-// given a context before use (WithContext, Clone) or only served to an
-// in-process handler.
+// harmless: given a context before it is sent (WithContext, Clone), served
+// to an in-process handler, or never handed to anything that could send it
+// (returned or stored, as SDKs' NewRequest helpers do, for a Do(ctx, req)
+// that attaches the context).
 func requestGetsContext(tuple ssa.Value) bool {
+	sent := false
 	for _, ref := range *tuple.Referrers() {
 		ex, ok := ref.(*ssa.Extract)
 		if !ok || ex.Index != 0 {
@@ -236,16 +239,20 @@ func requestGetsContext(tuple ssa.Value) bool {
 				continue
 			}
 			_, obj := program.Callee(call.Common())
-			if obj == nil {
-				continue
+			if obj != nil {
+				switch obj.Name() {
+				case "WithContext", "Clone", "ServeHTTP":
+					return true
+				}
 			}
-			switch obj.Name() {
-			case "WithContext", "Clone", "ServeHTTP":
-				return true
+			for _, a := range program.Args(call.Common()) {
+				if a == ex {
+					sent = true
+				}
 			}
 		}
 	}
-	return false
+	return !sent
 }
 
 // hasOwnContext reports whether a context is available to fn itself, so

@@ -34,6 +34,17 @@ func Handle(ctx context.Context, s *Store, url string) error {
 	return nil
 }
 
+type Stream struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// Start's ctx bounds the start-up only: the stream's own lifetime is a new
+// root, stored for Close.
+func (s *Stream) Start(ctx context.Context) {
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+}
+
 // Shutdown work after ctx is done needs a fresh context.
 func Serve(ctx context.Context, srv *http.Server) error { // want Serve:"blocks: propagate.Serve → channel receive; ctx inside"
 	<-ctx.Done()

@@ -131,3 +131,27 @@ func main() {
 	http.Get("http://127.0.0.1:1/")
 	time.Sleep(time.Second)
 }
+
+type Client struct{ http *http.Client }
+
+// NewRequest returns the request: Do attaches the context (go-github's shape).
+func (c *Client) NewRequest(method, url string) (*http.Request, error) {
+	return http.NewRequest(method, url, nil)
+}
+
+func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, error) { // want Do:"blocks: .*; ctx inside"
+	return c.http.Do(req.WithContext(ctx))
+}
+
+func (c *Client) Balance(ctx context.Context) error { // want Balance:"blocks: .*; ctx inside"
+	req, err := c.NewRequest(http.MethodGet, "http://127.0.0.1:1/balance")
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth("k", "s")
+	resp, err := c.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
