@@ -1,0 +1,85 @@
+// Asynclint reports blocking calls that cannot be cancelled because
+// they are made without a context on asynchronous paths, such as
+// request handlers and goroutines.
+//
+// Usage:
+//
+//	asynclint [flags] packages...
+//	asynclint -explain analyzer
+//	go vet -vettool=$(which asynclint) [flags] packages...
+//
+// Packages are named by the patterns of the go command (./..., a
+// directory, an import path), and are loaded by the go command in the
+// current directory: GOFLAGS, GOOS, GOARCH and build tags in GOFLAGS
+// apply as they do to go build. Test files are analyzed too.
+//
+// Findings are printed to standard error, one per line, in the form
+//
+//	file:line:col: message
+//
+// with positions relative to the current directory where that is
+// shorter, as go vet prints them. Positions that explain a finding,
+// such as each step of a call chain, follow it on lines of their own,
+// indented by a tab. A finding in a file that belongs to both a package
+// and its test variant is printed once.
+//
+// Flags:
+//
+//	-test=false
+//	    do not analyze test files
+//	-json
+//	    print findings to standard output as JSON, in the form printed
+//	    by go vet -json: an object mapping each package ID to an object
+//	    mapping each analyzer name to either a list of diagnostics (posn,
+//	    end, message, suggested_fixes, related) or {"error": "..."}
+//	-fix
+//	    apply the first suggested fix of each finding to the source
+//	    files, and print the findings that were not fixed. A fix is
+//	    applied whole or not at all: a fix that would overlap an edit of
+//	    another fix is skipped, with a warning, and its finding is
+//	    reported again by the next run. Files that were formatted by
+//	    gofmt before are formatted after.
+//	-diff
+//	    print the changes -fix would make, as unified diffs on standard
+//	    output, instead of writing them
+//	-explain name
+//	    print the documentation of the named analyzer and exit
+//	-NAME.FLAG=value
+//	    set flag FLAG of analyzer NAME, for example
+//	    -blockingcall.funcs=example.com/db.Query
+//	-NAME=false
+//	    do not run analyzer NAME; -NAME alone runs only the analyzers
+//	    so named
+//
+// The analyzers are listed by asynclint -help; asynclint -explain NAME
+// describes what each reports and the directives that silence it.
+//
+// Exit status:
+//
+//	0  the packages were analyzed and nothing was found
+//	   (with -fix: every finding was fixed)
+//	1  findings were reported, also with -json and -diff
+//	   (with -fix: at least one finding was not fixed)
+//	2  a package could not be loaded or does not type-check, an
+//	   analyzer failed, a fixed file could not be written, or the
+//	   command line is wrong (an unknown flag, an unknown -explain
+//	   name, no package patterns, or patterns that match no packages)
+//
+// Status 2 takes precedence over 1: the packages that load are still
+// analyzed and their findings printed, but a run that could not look
+// at every package does not report success or mere findings.
+//
+// # go vet
+//
+// Given the arguments go vet passes to a -vettool (-V=full, -flags, or
+// a unit.cfg file, possibly after analyzer flags), asynclint speaks the
+// vet tool protocol of [golang.org/x/tools/go/analysis/unitchecker],
+// so that
+//
+//	go vet -vettool=$(which asynclint) ./...
+//
+// analyzes each package once, with facts about its dependencies taken
+// from the vet cache. In that mode go vet prints the findings and sets
+// the exit status (1 for findings or errors), and the -json, -fix and
+// -diff flags are those of go vet.
+package main

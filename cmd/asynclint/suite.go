@@ -1,0 +1,14 @@
+package main
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/asynclint/asynclint/analyzers/blockingcall"
+)
+
+// suite lists the analyzers asynclint runs, standalone and under go vet.
+// Each analyzer's Name is also the prefix of its flags on the command
+// line, so names must stay stable once released.
+var suite = []*analysis.Analyzer{
+	blockingcall.Analyzer,
+}

@@ -1,0 +1,3 @@
+module example.com/clidemo
+
+go 1.26
