@@ -137,6 +137,11 @@ func (c *checker) forEachOp(fn *ssa.Function, yield func(op) bool) {
 func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa.Value) (op, bool) {
 	fn, obj := program.Callee(call)
 	o := op{instr: instr, pos: instr.Pos(), callee: obj}
+	if fn != nil && fn.Synthetic != "" && obj != nil && obj.Pkg() == c.pass.Pkg {
+		// A bound method value or thunk of this package's method: what
+		// matters is the method's own body.
+		fn = c.prog.Pkg.Prog.FuncValue(obj)
+	}
 	if fn != nil && fn.Pkg == c.prog.Pkg && fn.Synthetic == "" {
 		s := c.sums[fn]
 		if s == nil {

@@ -131,3 +131,45 @@ func helper(addr string) { net.Dial("tcp", addr) }
 
 // An ignored context parameter gives nothing to thread.
 func ignored(_ context.Context, addr string) { net.Dial("tcp", addr) }
+
+type feed struct{ addr string }
+
+func (f *feed) poll() { http.Get(f.addr) }
+
+// A method value reaches the method's body.
+func methodValue(ctx context.Context, f *feed) {
+	p := f.poll
+	p() // want `\(\*a.feed\).poll blocks without a context \(\(\*a.feed\).poll → net/http.Get\) while ctx is in scope`
+}
+
+// A function value SSA can see is resolved too.
+func funcValue(ctx context.Context) {
+	get := http.Get
+	get("http://127.0.0.1:1/") // want `http.Get blocks without a context while ctx is in scope`
+}
+
+type getter interface{ poll() }
+
+// An interface call whose receiver is of one concrete type.
+func concrete(ctx context.Context) {
+	var g getter = &feed{}
+	g.poll() // want `\(\*a.feed\).poll blocks without a context`
+}
+
+// A deferred call runs in the function: it blocks it.
+func deferred(ctx context.Context, f *feed) {
+	defer f.poll() // want `\(\*a.feed\).poll blocks without a context`
+}
+
+// Generic helpers are summarised from their origin.
+func fetchAll[T any](urls []T, get func(T)) {
+	for _, u := range urls {
+		get(u)
+	}
+}
+
+func generic(ctx context.Context, urls []string) {
+	fetchAll(urls, func(u string) {
+		http.Get(u) // want `http.Get blocks without a context while ctx is in scope`
+	})
+}
