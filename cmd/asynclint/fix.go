@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/token"
 	"log"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -38,6 +39,7 @@ func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*find
 	sizes := make(map[string]int) // size of each file as analyzed
 
 	var candidates []*candidate
+	fixOf := make(map[*finding]*candidate)
 	for _, f := range findings {
 		if len(f.diag.SuggestedFixes) == 0 {
 			continue
@@ -60,6 +62,7 @@ func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*find
 			continue
 		}
 		candidates = append(candidates, c)
+		fixOf[f] = c
 	}
 
 	var (
@@ -113,12 +116,12 @@ func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*find
 				c.finding.diag.SuggestedFixes[0].Message, textPosn(other.finding.posn))
 		}
 	}
-	for _, name := range sortedKeys(bad) {
+	for _, name := range slices.Sorted(maps.Keys(bad)) {
 		log.Printf("not fixing %s: %v", shortPath(name), bad[name])
 	}
 
 	ok = true
-	for _, name := range sortedKeys(results) {
+	for _, name := range slices.Sorted(maps.Keys(results)) {
 		if !write {
 			os.Stdout.WriteString(diff.Unified(shortPath(name)+".orig", shortPath(name), string(original[name]), string(results[name])))
 			continue
@@ -131,10 +134,7 @@ func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*find
 	}
 
 	for _, f := range findings {
-		if !slices.ContainsFunc(candidates, func(c *candidate) bool {
-			return c.finding == f && applied[c] &&
-				!slices.ContainsFunc(c.edits, func(e edit.Edit) bool { return bad[e.File] != nil })
-		}) {
+		if c := fixOf[f]; c == nil || !applied[c] || slices.ContainsFunc(c.edits, func(e edit.Edit) bool { return bad[e.File] != nil }) {
 			unfixed = append(unfixed, f)
 		}
 	}
@@ -142,9 +142,10 @@ func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*find
 }
 
 // fixFile returns the content of the named file before and after the
-// edits. The file is formatted afterwards only if gofmt left it
+// edits. A Go file is formatted afterwards only if gofmt left it
 // unchanged before, so that fixes do not reformat code the user keeps
-// in a shape of their own.
+// in a shape of their own; either way, a file that parsed before must
+// parse after.
 func fixFile(name string, size int, edits []edit.Edit) (src, out []byte, err error) {
 	src, err = os.ReadFile(name)
 	if err != nil {
@@ -157,13 +158,19 @@ func fixFile(name string, size int, edits []edit.Edit) (src, out []byte, err err
 	if err != nil {
 		return nil, nil, err
 	}
-	if strings.HasSuffix(name, ".go") {
-		if formatted, err := format.Source(src); err == nil && bytes.Equal(formatted, src) {
-			out, err = format.Source(out)
-			if err != nil {
-				return nil, nil, fmt.Errorf("the fixes would make it invalid Go: %v", err)
-			}
-		}
+	if !strings.HasSuffix(name, ".go") {
+		return src, out, nil
+	}
+	before, err := format.Source(src)
+	if err != nil {
+		return src, out, nil // it was not valid Go to begin with
+	}
+	after, err := format.Source(out)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the fixes would make it invalid Go: %v", err)
+	}
+	if bytes.Equal(before, src) {
+		out = after
 	}
 	return src, out, nil
 }
@@ -185,13 +192,4 @@ func generatedFiles(graph *checker.Graph) map[string]bool {
 
 func warnf(posn token.Position, format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s: warning: %s\n", textPosn(posn), fmt.Sprintf(format, args...))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -27,8 +27,10 @@ import (
 	"testing"
 )
 
-// binary is the asynclint executable built by TestMain.
-var binary string
+// binary is the asynclint executable built by TestMain, and
+// clitestBinary is the one whose suite includes the clitest analyzer,
+// which misbehaves on demand (see clitest.go).
+var binary, clitestBinary string
 
 func TestMain(m *testing.M) {
 	os.Exit(testMain(m))
@@ -42,9 +44,15 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "asynclint")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building asynclint: %v\n%s", err, out)
-		return 1
+	clitestBinary = filepath.Join(dir, "clitest", "asynclint")
+	for _, args := range [][]string{
+		{"build", "-o", binary, "."},
+		{"build", "-tags=asynclint_clitest", "-o", clitestBinary, "."},
+	} {
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
+			return 1
+		}
 	}
 	return m.Run()
 }
@@ -562,6 +570,101 @@ func TestVetTypeError(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^broken/broken\.go:\d+:\d+: `).MatchString(res.stderr) {
 		t.Errorf("stderr lacks the type error of broken")
+	}
+}
+
+// TestAnalyzerFailure checks that an analyzer that panics or fails
+// on a package is reported, with the package, and does not stop the
+// analysis of the other packages.
+func TestAnalyzerFailure(t *testing.T) {
+	t.Parallel()
+	dir := copyDemo(t)
+	writeFile(t, filepath.Join(dir, "failing", "panics", "panics.go"), "package panics\n\n//clitest:panic\n")
+	writeFile(t, filepath.Join(dir, "failing", "fails", "fails.go"), "package fails\n\n//clitest:error\n")
+	writeFile(t, filepath.Join(dir, "failing", "fine", "fine.go"), "package fine\n\n//clitest:overlap\n")
+
+	res := runCmd(t, command(dir, clitestBinary, "./failing/..."))
+	if res.code != exitError {
+		t.Errorf("exit status %d, want %d", res.code, exitError)
+	}
+	for _, want := range []string{
+		"example.com/clidemo/failing/panics: analyzer clitest failed: panic: clitest: told to panic\n",
+		"example.com/clidemo/failing/fails: analyzer clitest failed: clitest: told to fail\n",
+		"failing/fine/fine.go:3:1: overlap: // fixed once\n",
+	} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+
+	res = runCmd(t, command(dir, clitestBinary, "-json", "./failing/..."))
+	if res.code != exitError {
+		t.Errorf("-json: exit status %d, want %d", res.code, exitError)
+	}
+	var tree map[string]map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(res.stdout), &tree); err != nil {
+		t.Fatalf("-json: invalid JSON: %v", err)
+	}
+	for pkg, want := range map[string]string{
+		"example.com/clidemo/failing/panics": `{"error":"panic: clitest: told to panic`,
+		"example.com/clidemo/failing/fails":  `{"error":"clitest: told to fail"}`,
+		"example.com/clidemo/failing/fine":   `[{"posn":`,
+	} {
+		var buf bytes.Buffer
+		json.Compact(&buf, tree[pkg]["clitest"])
+		if !strings.HasPrefix(buf.String(), want) {
+			t.Errorf("-json: %s: clitest: got %s, want %s...", pkg, buf.String(), want)
+		}
+	}
+}
+
+// TestFixConflicts checks that -fix skips a fix that overlaps another,
+// and does not write a file that the fixes would make invalid.
+func TestFixConflicts(t *testing.T) {
+	t.Parallel()
+	dir := copyDemo(t)
+	overlap := filepath.Join(dir, "fixes", "overlap.go")
+	invalid := filepath.Join(dir, "fixes", "invalid.go")
+	writeFile(t, overlap, "package fixes\n\n//clitest:overlap\nvar X int\n")
+	writeFile(t, invalid, "package fixes\n\n//clitest:invalid\nvar Y int\n")
+
+	res := runCmd(t, command(dir, clitestBinary, "-diff", "./fixes"))
+	if res.code != exitFindings {
+		t.Errorf("-diff: exit status %d, want %d", res.code, exitFindings)
+	}
+	want := "--- fixes/overlap.go.orig\n+++ fixes/overlap.go\n@@ -1,4 +1,4 @@\n package fixes\n \n-//clitest:overlap\n+// fixed once\n var X int\n"
+	if res.stdout != want {
+		t.Errorf("-diff printed:\n%s\nwant:\n%s", res.stdout, want)
+	}
+	checkUnchanged(t, dir)
+
+	res = runCmd(t, command(dir, clitestBinary, "-fix", "./fixes"))
+	if res.code != exitFindings {
+		t.Errorf("-fix: exit status %d, want %d", res.code, exitFindings)
+	}
+	for _, want := range []string{
+		`fixes/overlap.go:3:2: warning: skipping fix "replace with // fixed twice": it overlaps the fix for fixes/overlap.go:3:1`,
+		"not fixing fixes/invalid.go: the fixes would make it invalid Go",
+		"fixes/overlap.go:3:2: overlap: // fixed twice\n",
+		"fixes/invalid.go:3:1: invalid\n",
+	} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("-fix: stderr lacks %q", want)
+		}
+	}
+	if got, want := string(mustRead(t, overlap)), "package fixes\n\n// fixed once\nvar X int\n"; got != want {
+		t.Errorf("overlap.go after -fix:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := string(mustRead(t, invalid)), "package fixes\n\n//clitest:invalid\nvar Y int\n"; got != want {
+		t.Errorf("invalid.go after -fix:\n%s\nwant:\n%s", got, want)
+	}
+
+	// A file that gofmt would change is fixed but not formatted.
+	unformatted := filepath.Join(dir, "unformatted", "unformatted.go")
+	writeFile(t, unformatted, "package unformatted\n\n//clitest:overlap\nvar   Z   int\n")
+	runCmd(t, command(dir, clitestBinary, "-fix", "./unformatted"))
+	if got, want := string(mustRead(t, unformatted)), "package unformatted\n\n// fixed once\nvar   Z   int\n"; got != want {
+		t.Errorf("unformatted.go after -fix:\n%s\nwant:\n%s", got, want)
 	}
 }
 
