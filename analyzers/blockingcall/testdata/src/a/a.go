@@ -85,7 +85,7 @@ func proxy(w http.ResponseWriter, r *http.Request) {
 func poller(addr string) {
 	go func() {
 		for {
-			http.Get(addr) // want `http.Get blocks without a context in a goroutine: nothing can cancel the request`
+			http.Get(addr)          // want `http.Get blocks without a context in a goroutine: nothing can cancel the request`
 			time.Sleep(time.Second) // want `time.Sleep blocks without a context in a goroutine`
 		}
 	}()

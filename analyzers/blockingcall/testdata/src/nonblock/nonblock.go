@@ -35,12 +35,12 @@ func (b *Book) OnTick(t Tick) { // want OnTick:`noctx: \(\*nonblock.Book\).OnTic
 	case b.updates <- t: // quiet: the select has a default
 	default:
 	}
-	b.updates <- t          // want `channel send blocks in \(\*nonblock.Book\).OnTick, which is marked //asynclint:nonblocking; use a select with a default case`
-	b.persist(t)            // want `\(\*nonblock.Book\).persist can block \(\(\*nonblock.Book\).persist → os.WriteFile\) in \(\*nonblock.Book\).OnTick`
+	b.updates <- t               // want `channel send blocks in \(\*nonblock.Book\).OnTick, which is marked //asynclint:nonblocking; use a select with a default case`
+	b.persist(t)                 // want `\(\*nonblock.Book\).persist can block \(\(\*nonblock.Book\).persist → os.WriteFile\) in \(\*nonblock.Book\).OnTick`
 	time.Sleep(time.Millisecond) // want `time.Sleep blocks in \(\*nonblock.Book\).OnTick, which is marked //asynclint:nonblocking; hand the work to another goroutine`
-	b.wg.Wait()             // want `\(\*sync.WaitGroup\).Wait blocks in \(\*nonblock.Book\).OnTick`
-	<-b.in                  // want `channel receive blocks in \(\*nonblock.Book\).OnTick`
-	select {                // want `select without default blocks in \(\*nonblock.Book\).OnTick`
+	b.wg.Wait()                  // want `\(\*sync.WaitGroup\).Wait blocks in \(\*nonblock.Book\).OnTick`
+	<-b.in                       // want `channel receive blocks in \(\*nonblock.Book\).OnTick`
+	select {                     // want `select without default blocks in \(\*nonblock.Book\).OnTick`
 	case <-b.in:
 	case <-time.After(time.Second):
 	}
