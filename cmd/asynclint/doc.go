@@ -58,8 +58,9 @@
 //
 //	0  the packages were analyzed and nothing was found
 //	   (with -fix: every finding was fixed)
-//	1  findings were reported, also with -json and -diff
-//	   (with -fix: at least one finding was not fixed)
+//	1  findings were reported, also with -json, and with -diff
+//	   (which changes nothing); with -fix, at least one finding
+//	   was not fixed
 //	2  a package could not be loaded or does not type-check, an
 //	   analyzer failed, a fixed file could not be written, or the
 //	   command line is wrong (an unknown flag, an unknown -explain
@@ -80,6 +81,12 @@
 //
 // analyzes each package once, with facts about its dependencies taken
 // from the vet cache. In that mode go vet prints the findings and sets
-// the exit status (1 for findings or errors), and the -json, -fix and
-// -diff flags are those of go vet.
+// the exit status: 1 for findings or errors, but 0 with -json whatever
+// was found. The -json, -fix and -diff flags are those of go vet.
+//
+// The go command caches the output of each vet run by package, without
+// distinguishing a package vetted for its own findings from one vetted
+// only for the facts a dependent package needs, which prints nothing.
+// After go vet ./a, where a imports b, go vet ./b may therefore replay
+// the silence of the first run; go vet -a ./b analyzes b afresh.
 package main
