@@ -34,6 +34,7 @@
 // Summary returns a snapshot of every operation, whose String method prints
 // a small table:
 //
-//	op                count  errors  canceled  slow  p50     p99     max     mean
-//	GET /api/v3/depth 1204   3       0         2     1.21ms  8.43ms  12.1ms  1.52ms
+//	op                 count  errors  canceled  slow  p50    p99     max   mean
+//	GET /api/v3/depth  1207   3       0         0     1.6ms  2.18ms  12ms  1.63ms
+//	ws.handler         1      0       0         0     25µs   25µs    25µs  25µs
 package track

@@ -55,8 +55,8 @@ func (s Summary) Op(name string) (OpStats, bool) {
 
 // String formats the summary as a table, one operation per line:
 //
-//	op          count  errors  canceled  slow  p50     p99     max     mean
-//	GET /depth  1204   3       0         2     1.21ms  8.43ms  12.1ms  1.52ms
+//	op                 count  errors  canceled  slow  p50    p99     max   mean
+//	GET /api/v3/depth  1207   3       0         0     1.6ms  2.18ms  12ms  1.63ms
 func (s Summary) String() string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
