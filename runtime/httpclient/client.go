@@ -280,15 +280,40 @@ func (c *Client) send(ctx context.Context, req *http.Request, cl *call) (*http.R
 	}
 	resp, err := c.retrying(ctx, req, cl)
 	if err != nil {
-		if errors.Is(context.Cause(ctx), ErrClosed) {
-			err = fmt.Errorf("%w: %w", ErrClosed, err)
-		}
+		err = withContextError(ctx, err)
 		release()
 		return nil, err
 	}
 	resp.Body = &body{rc: resp.Body, cancel: cancel, release: release}
 	return resp, nil
 }
+
+// withContextError makes sure that errors.Is(err, context.Canceled) or
+// errors.Is(err, context.DeadlineExceeded) holds for err when ctx has ended,
+// and errors.Is(err, ErrClosed) when Close ended it: the transport reports
+// context.Cause(ctx), which is neither when the context was given a cause.
+func withContextError(ctx context.Context, err error) error {
+	ctxErr := ctx.Err()
+	if ctxErr == nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause == ErrClosed && !errors.Is(err, ErrClosed) {
+		err = fmt.Errorf("%w: %w", ErrClosed, err)
+	}
+	if !errors.Is(err, ctxErr) {
+		err = &contextError{err: err, ctxErr: ctxErr}
+	}
+	return err
+}
+
+// contextError adds the context's error to the chain of an error that
+// reports only its cause, without repeating it in the message.
+type contextError struct {
+	err, ctxErr error
+}
+
+func (e *contextError) Error() string   { return e.err.Error() }
+func (e *contextError) Unwrap() []error { return []error{e.err, e.ctxErr} }
 
 // enter registers a call, unless the client is closed.
 func (c *Client) enter() bool {
