@@ -16,7 +16,8 @@ var ErrGoexit = errors.New("scope: goroutine called runtime.Goexit")
 
 // A Scope is the lifetime of one call to Run. Its methods are safe for
 // concurrent use, from the function given to Run and from the scope's
-// goroutines. Using a Scope after its Run has returned panics.
+// goroutines. Starting a goroutine or registering a cleanup after Run has
+// returned panics: nothing would wait for it.
 type Scope struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -25,12 +26,12 @@ type Scope struct {
 	mu       sync.Mutex
 	err      error // the first error
 	panicked bool
-	panicVal any // the first panic's value
-	tasks    int // goroutines that have not returned
-	body     bool
+	panicVal any  // the first panic's value
+	tasks    int  // goroutines that have not returned
+	body     bool // the function given to Run has not returned
 	closers  []func() error
 	idle     chan struct{} // closed when the function and all goroutines have returned
-	ended    bool          // no goroutine may start; closers may still be added while they run
+	ended    bool          // no goroutine may start; cleanups may still register cleanups
 	closed   bool          // every closer has run
 }
 

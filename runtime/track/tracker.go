@@ -157,6 +157,9 @@ func (t *Tracker) Op(name string) *Op {
 	return t.register(name)
 }
 
+// register adds name under the lock. Names past MaxOps come here on every
+// Start, since they never join the map: a cost paid only by programs whose
+// names are already unbounded.
 func (t *Tracker) register(name string) *Op {
 	t.mu.Lock()
 	defer t.mu.Unlock()
