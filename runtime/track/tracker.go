@@ -59,9 +59,9 @@ type SlowOp struct {
 	Err       error // what the operation returned
 }
 
-// A Tracker measures operations by name. It is safe for concurrent use; the
-// path from Start to Done takes no lock and does not allocate once an
-// operation's name has been seen.
+// A Tracker measures operations by name; create one with New. It is safe
+// for concurrent use; the path from Start to Done takes no lock and does not
+// allocate once an operation's name has been seen.
 type Tracker struct {
 	// ops is replaced, never modified, so that Start can look a name up
 	// without a lock; registering a name copies it under mu.
