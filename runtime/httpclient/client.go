@@ -72,7 +72,8 @@ type Options struct {
 	// sent, after any rate-limit wait, so that timestamps, nonces and
 	// signatures are fresh for each attempt. It may set headers and the
 	// URL's query; to hash the payload it should read req.GetBody rather
-	// than req.Body. An error from Sign ends the call.
+	// than req.Body. An error from Sign ends the call. Redirects are
+	// followed without signing.
 	Sign func(req *http.Request) error
 	// Limits holds the rate limits that calls draw from with Weight.
 	Limits *Limits
@@ -97,7 +98,7 @@ type Client struct {
 	sign    func(*http.Request) error
 	limits  *Limits
 	rec     track.Recorder
-	trace   *httptrace.ClientTrace // nil when nothing records
+	traced  bool // whether anything records connection reuse
 	slow    time.Duration
 	maxBody int64
 	conns   conns
@@ -170,9 +171,8 @@ func New(opts Options) *Client {
 		},
 	}
 	c.hc = &http.Client{Transport: c.tr}
-	if _, nop := c.rec.(track.Nop); !nop {
-		c.trace = &httptrace.ClientTrace{GotConn: c.gotConn}
-	}
+	_, nop := c.rec.(track.Nop)
+	c.traced = !nop
 	c.stop, c.stopCalls = context.WithCancel(context.Background())
 	return c
 }
@@ -327,8 +327,10 @@ func (c *Client) enter() bool {
 }
 
 func (c *Client) retrying(ctx context.Context, req *http.Request, cl *call) (*http.Response, error) {
-	if c.trace != nil {
-		ctx = httptrace.WithClientTrace(ctx, c.trace)
+	if c.traced {
+		// A trace per call: WithClientTrace merges the caller's own trace
+		// hooks into the one it is given.
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: c.gotConn})
 	}
 	canRetry := (cl.idempotent || idempotentMethod(req)) && replayable(req)
 	for n := 1; ; n++ {

@@ -265,6 +265,10 @@ func TestCloseInterruptsCalls(t *testing.T) {
 func TestHTTP2WithVerifiedTLS(t *testing.T) {
 	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, r.Proto)
+		if r.URL.Path == "/stream" {
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}
 	}))
 	s.EnableHTTP2 = true
 	s.Config.ErrorLog = discardLog
@@ -280,6 +284,22 @@ func TestHTTP2WithVerifiedTLS(t *testing.T) {
 	}
 	if string(got) != "HTTP/2.0" {
 		t.Errorf("server saw %s, want HTTP/2.0", got)
+	}
+
+	// Close with a response still streaming: the stream is reset and the
+	// connection, idle again, must still be closed.
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.URL+"/stream", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	c.Close()
+	if n := c.conns.open(); n != 0 {
+		t.Errorf("%d connections open after Close", n)
 	}
 
 	insecure := newClient(t, Options{TLSConfig: &tls.Config{InsecureSkipVerify: true}})

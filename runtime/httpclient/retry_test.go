@@ -6,10 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -366,6 +368,31 @@ func TestRecorderSeesAttempts(t *testing.T) {
 	}
 	if counts["venue.retries"] != 1 {
 		t.Errorf("retries counted = %d, want 1", counts["venue.retries"])
+	}
+}
+
+func TestCallerTraceKept(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	rec := &recorder{}
+	c := newClient(t, Options{Recorder: rec})
+	var mine atomic.Int64
+	ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { mine.Add(1) },
+	})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := get(ctx, t, c, s.URL); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := mine.Load(); n != 8 {
+		t.Errorf("the caller's trace saw %d connections, want 8", n)
+	}
+	if _, states, _ := rec.snapshot(); len(states) != 8 {
+		t.Errorf("the recorder saw %d connections, want 8", len(states))
 	}
 }
 
