@@ -182,7 +182,7 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 		var f Blocks
 		if c.pass.ImportObjectFact(obj, &f) {
 			switch {
-			case f.NoCtx != nil && !f.CtxInside:
+			case f.NoCtx != nil && !f.CtxInside && !c.foreignProcess(obj, f.NoCtx):
 				o.chain, o.noCtx = f.NoCtx, true
 				return o, true
 			case f.Any != nil:
@@ -192,6 +192,18 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 		}
 	}
 	return o, false
+}
+
+// foreignProcess reports whether chain ends in a process started by another
+// module's code: libraries run tools (go env, git) with exec.Command as an
+// implementation detail their callers can neither see nor cancel, so such
+// chains are not held against the caller.
+func (c *checker) foreignProcess(callee *types.Func, chain []string) bool {
+	if chain[len(chain)-1] != "os/exec.Command" || c.pass.Module == nil || c.pass.Module.Path == "" {
+		return false
+	}
+	mod, path := c.pass.Module.Path, callee.Pkg().Path()
+	return path != mod && !strings.HasPrefix(path, mod+"/")
 }
 
 // conditionHolds reports whether the use of a catalog call's result makes
