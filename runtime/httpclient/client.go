@@ -92,6 +92,7 @@ type Options struct {
 // venue and reused: each Client has its own pool.
 type Client struct {
 	name    string
+	retries string // the retry counter's name
 	tr      *http.Transport
 	hc      *http.Client
 	retry   Retry
@@ -129,6 +130,7 @@ func New(opts Options) *Client {
 	if c.name == "" {
 		c.name = "httpclient"
 	}
+	c.retries = c.name + ".retries"
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxResponseBytes
 	}
@@ -243,10 +245,14 @@ func newCall(req *http.Request, opts []CallOption) *call {
 		o(cl)
 	}
 	if cl.op == "" {
-		cl.op = req.Method + " " + req.URL.Path
-		if req.Method == "" {
-			cl.op = http.MethodGet + " " + req.URL.Path
+		method, path := req.Method, ""
+		if method == "" {
+			method = http.MethodGet
 		}
+		if req.URL != nil {
+			path = req.URL.Path
+		}
+		cl.op = method + " " + path
 	}
 	return cl
 }
@@ -261,7 +267,8 @@ func newCall(req *http.Request, opts []CallOption) *call {
 // until the body has been read.
 //
 // Like http.Client.Do, Do closes req.Body, even on errors. req itself is not
-// modified: each attempt sends a clone.
+// modified: each attempt sends a clone. Do is not meant for protocol
+// upgrades: a 101 response's body does not offer Write.
 func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error) {
 	return c.send(ctx, req, newCall(req, opts))
 }
@@ -332,7 +339,7 @@ func (c *Client) retrying(ctx context.Context, req *http.Request, cl *call) (*ht
 		// hooks into the one it is given.
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: c.gotConn})
 	}
-	canRetry := (cl.idempotent || idempotentMethod(req)) && replayable(req)
+	canRetry := c.retry.Attempts > 1 && (cl.idempotent || idempotentMethod(req)) && replayable(req)
 	for n := 1; ; n++ {
 		resp, err := c.attempt(ctx, req, n, cl)
 		if err == nil {
@@ -351,7 +358,7 @@ func (c *Client) retrying(ctx context.Context, req *http.Request, cl *call) (*ht
 		if werr := c.wait(ctx, d); werr != nil {
 			return nil, fmt.Errorf("httpclient: %s: %w waiting to retry after %d attempts; last error: %w", cl.op, werr, n, err)
 		}
-		c.rec.Count(c.name+".retries", 1)
+		c.rec.Count(c.retries, 1)
 	}
 }
 

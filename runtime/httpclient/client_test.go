@@ -30,8 +30,10 @@ func TestSlowServerContextDeadline(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
-	if n := s.requests.Load(); n != 1 {
-		t.Errorf("server saw %d requests, want 1: a call whose context ended is not retried", n)
+	// On a loaded machine the deadline may pass before the request arrives;
+	// what matters is that it is not sent again.
+	if n := s.requests.Load(); n > 1 {
+		t.Errorf("server saw %d requests, want at most 1: a call whose context ended is not retried", n)
 	}
 	if observed, _, _ := rec.snapshot(); len(observed) != 1 || observed[0].outcome != track.OutcomeCanceled {
 		t.Errorf("observed %v, want one canceled attempt", observed)

@@ -190,6 +190,19 @@ func TestRetriesRunOut(t *testing.T) {
 	}
 }
 
+func TestRetriesDisabled(t *testing.T) {
+	h, _ := failing(1, http.StatusServiceUnavailable, nil)
+	s := newServer(t, h)
+	c := newClient(t, Options{Retry: Retry{Attempts: 1}})
+
+	_, err := get(t.Context(), t, c, s.URL)
+	var se *StatusError
+	var re *RetryError
+	if !errors.As(err, &se) || errors.As(err, &re) {
+		t.Errorf("err = %v, want the plain *StatusError", err)
+	}
+}
+
 func TestNoRetryOnClientError(t *testing.T) {
 	h, _ := failing(1, http.StatusBadRequest, nil)
 	s := newServer(t, h)
