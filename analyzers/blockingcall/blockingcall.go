@@ -102,10 +102,11 @@ func isStd(pass *analysis.Pass) bool {
 	if len(pass.Files) == 0 {
 		return true
 	}
-	name := pass.Fset.File(pass.Files[0].Pos()).Name()
-	root := filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
-	return strings.HasPrefix(name, root)
+	return strings.HasPrefix(pass.Fset.File(pass.Files[0].Pos()).Name(), goroot)
 }
+
+// goroot is the directory of the standard library's sources.
+var goroot = filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
 
 func reportDirectiveMisuse(pass *analysis.Pass, dirs *directive.Set) {
 	for _, d := range dirs.MissingReason() {

@@ -79,3 +79,7 @@ func TestFactGobRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: got %+v, want %+v", out, in)
 	}
 }
+
+func TestSDKShapes(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "sdk", "sdkuser")
+}

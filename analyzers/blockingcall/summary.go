@@ -47,7 +47,12 @@ type op struct {
 	chain  []string      // for calls of summarised functions: their chain
 	via    *ssa.Function // the in-package callee the chain goes through
 	noCtx  bool          // blocks without a context (else: blocks at all)
-	kind   string        // for non-call ops: "channel send", ...
+	// viaBackground: the call takes a context but only gets a background
+	// one. That makes the function block without a context for its
+	// callers, but is not itself reported: with no context in scope a
+	// background one is all the function has.
+	viaBackground bool
+	kind          string // for non-call ops: "channel send", ...
 }
 
 // summarise computes every function's summary bottom-up. Recursion is
@@ -91,9 +96,12 @@ func (c *checker) chainFor(fn *ssa.Function, o op) []string {
 	case o.chain != nil:
 		chain = append(chain, o.chain...)
 	case o.callee != nil:
-		chain = append(chain, catalog.Name(o.callee))
+		chain = append(chain, leafName(o.callee))
 	default:
 		chain = append(chain, o.kind)
+	}
+	if o.viaBackground {
+		chain[len(chain)-1] += " with context.Background()"
 	}
 	if len(chain) > maxChain {
 		chain = append(append(chain[:maxChain-2:maxChain-2], "…"), chain[len(chain)-1])
@@ -140,58 +148,204 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 	if fn != nil && fn.Synthetic != "" && obj != nil && obj.Pkg() == c.pass.Pkg {
 		// A bound method value or thunk of this package's method: what
 		// matters is the method's own body.
-		fn = c.prog.Pkg.Prog.FuncValue(obj)
+		fn = c.prog.Pkg.Prog.FuncValue(obj.Origin())
 	}
-	if fn != nil && fn.Pkg == c.prog.Pkg && fn.Synthetic == "" {
+	local := fn != nil && fn.Pkg == c.prog.Pkg && fn.Synthetic == ""
+	if obj != nil {
+		if e := catalog.LookupNoContext(obj); e != nil {
+			o.entry = e
+			// An unrun command or a request that gets its context later is
+			// no operation at all.
+			o.noCtx = c.conditionHolds(e.When, result)
+			return o, o.noCtx
+		}
+		if extraFuncs[catalog.Name(obj)] {
+			o.noCtx = true
+			return o, true
+		}
+		if twin := catalog.DerivedTwin(obj); twin != nil && c.twinBlocks(obj, twin) {
+			o.twin, o.noCtx = twin, true
+			return o, true
+		}
+	}
+	var chainNoCtx, chainAny []string
+	switch {
+	case local:
 		s := c.sums[fn]
 		if s == nil {
 			return o, false
 		}
-		switch {
-		case s.noCtx != nil && !s.ctxInside:
-			o.chain, o.via, o.noCtx = s.noCtx, fn, true
-			return o, true
-		case s.any != nil:
-			o.chain, o.via = s.any, fn
-			return o, true
+		o.via = fn
+		if !s.ctxInside {
+			chainNoCtx = s.noCtx
 		}
+		chainAny = s.any
+	case obj == nil:
 		return o, false
-	}
-	if obj == nil {
-		return o, false
-	}
-	if e := catalog.LookupNoContext(obj); e != nil {
-		o.entry = e
-		// An unrun command or a request that gets its context later is no
-		// operation at all.
-		o.noCtx = conditionHolds(e.When, result)
-		return o, o.noCtx
-	}
-	if extraFuncs[catalog.Name(obj)] {
-		o.noCtx = true
+	case catalog.BlocksWithContext(obj) || catalog.IsTwin(obj):
+		o.viaBackground = c.sums[instr.Parent()] != nil && !c.sums[instr.Parent()].ctxInside && backgroundArgs(call)
+		o.noCtx = o.viaBackground
 		return o, true
-	}
-	if twin := catalog.DerivedTwin(obj); twin != nil {
-		o.twin, o.noCtx = twin, true
-		return o, true
-	}
-	if catalog.BlocksWithContext(obj) || catalog.IsTwin(obj) {
-		return o, true
-	}
-	if obj.Pkg() != nil && obj.Pkg() != c.pass.Pkg {
+	case obj.Pkg() != nil && obj.Pkg() != c.pass.Pkg:
 		var f Blocks
-		if c.pass.ImportObjectFact(obj, &f) {
-			switch {
-			case f.NoCtx != nil && !f.CtxInside && !c.foreignProcess(obj, f.NoCtx):
-				o.chain, o.noCtx = f.NoCtx, true
-				return o, true
-			case f.Any != nil:
-				o.chain = f.Any
-				return o, true
-			}
+		if !c.pass.ImportObjectFact(obj, &f) {
+			return o, false
 		}
+		if !f.CtxInside && f.NoCtx != nil && !c.foreignProcess(obj, f.NoCtx) {
+			chainNoCtx = f.NoCtx
+		}
+		chainAny = f.Any
+	}
+	switch {
+	case chainNoCtx != nil:
+		o.chain, o.noCtx = chainNoCtx, true
+		return o, true
+	case chainAny != nil:
+		o.chain = chainAny
+		o.viaBackground = c.sums[instr.Parent()] != nil && !c.sums[instr.Parent()].ctxInside && backgroundArgs(call)
+		o.noCtx = o.viaBackground
+		return o, true
 	}
 	return o, false
+}
+
+// twinBlocks reports whether fn, which has a context-taking twin, is
+// blocking at all. Where the analysis has seen the bodies (functions of
+// this package, or of analysed dependencies, which export facts) it asks
+// them, so that a Validate/ValidateWithContext pair that does no I/O is no
+// finding; for the standard library and interface methods the twin's
+// existence is the evidence.
+func (c *checker) twinBlocks(fn, twin *types.Func) bool {
+	if fn.Pkg() == nil || c.inStd(fn) {
+		return true
+	}
+	if _, isIface := fn.Signature().Recv().Type().Underlying().(*types.Interface); fn.Signature().Recv() != nil && isIface {
+		return true
+	}
+	for _, f := range []*types.Func{fn, twin} {
+		if f.Pkg() == c.pass.Pkg {
+			if sf := c.prog.Pkg.Prog.FuncValue(f.Origin()); sf != nil && c.sums[sf] != nil && c.sums[sf].any != nil {
+				return true
+			}
+			continue
+		}
+		var b Blocks
+		if c.pass.ImportObjectFact(f.Origin(), &b) && b.Any != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// backgroundArgs reports whether a context-taking call gets only
+// background contexts: a context argument made by context.Background or
+// TODO (or derived only from those), or a request built with one. Such a
+// call blocks without any context its caller could cancel.
+func backgroundArgs(call *ssa.CallCommon) bool {
+	found := false
+	for _, a := range program.Args(call) {
+		switch {
+		case catalog.IsContext(a.Type()):
+			if !backgroundOnly(a, 0) {
+				return false
+			}
+			found = true
+		case isRequest(a.Type()):
+			ctx := requestContext(a)
+			if ctx == nil || !backgroundOnly(ctx, 0) {
+				return false
+			}
+			found = true
+		}
+	}
+	return found
+}
+
+// backgroundOnly reports whether the context v can only be a background
+// context.
+func backgroundOnly(v ssa.Value, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Call:
+		_, obj := program.Callee(v.Common())
+		if obj == nil {
+			return false
+		}
+		name := catalog.Name(obj)
+		if catalog.Background[name] {
+			return true
+		}
+		if i, ok := catalog.Derivers[name]; ok && i < len(v.Call.Args) {
+			return backgroundOnly(v.Call.Args[i], depth+1)
+		}
+	case *ssa.Extract:
+		if v.Index == 0 {
+			return backgroundOnly(v.Tuple, depth+1)
+		}
+	case *ssa.Phi:
+		for _, e := range v.Edges {
+			if !backgroundOnly(e, depth+1) {
+				return false
+			}
+		}
+		return len(v.Edges) > 0
+	}
+	return false
+}
+
+// requestContext returns the context a request value was built with, when
+// SSA shows it: http.NewRequestWithContext(ctx, …), req.WithContext(ctx),
+// req.Clone(ctx).
+func requestContext(req ssa.Value) ssa.Value {
+	if ex, ok := req.(*ssa.Extract); ok && ex.Index == 0 {
+		req = ex.Tuple
+	}
+	call, ok := req.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	_, obj := program.Callee(call.Common())
+	if obj == nil {
+		return nil
+	}
+	switch catalog.Name(obj) {
+	case "net/http.NewRequestWithContext":
+		return call.Call.Args[0]
+	case "(*net/http.Request).WithContext", "(*net/http.Request).Clone":
+		return call.Call.Args[1]
+	}
+	return nil
+}
+
+func isRequest(t types.Type) bool {
+	ptr, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := types.Unalias(ptr.Elem()).(*types.Named)
+	return ok && n.Obj().Name() == "Request" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http"
+}
+
+// inStd reports whether fn is declared in the standard library, by where its
+// source lives (import paths alone cannot tell GOPATH-style test packages
+// from std).
+func (c *checker) inStd(fn *types.Func) bool {
+	if fn.Pkg() == c.pass.Pkg {
+		return isStd(c.pass)
+	}
+	if f := c.pass.Fset.File(fn.Pos()); f != nil {
+		return strings.HasPrefix(f.Name(), goroot)
+	}
+	return isStdPath(fn.Pkg().Path())
+}
+
+// isStdPath reports whether an import path belongs to the standard
+// library: its first element has no dot.
+func isStdPath(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
 }
 
 // foreignProcess reports whether chain ends in a process started by another
@@ -208,43 +362,51 @@ func (c *checker) foreignProcess(callee *types.Func, chain []string) bool {
 
 // conditionHolds reports whether the use of a catalog call's result makes
 // it block.
-func conditionHolds(when catalog.Condition, result ssa.Value) bool {
+func (c *checker) conditionHolds(when catalog.Condition, result ssa.Value) bool {
 	switch when {
 	case catalog.CommandRun:
-		return result != nil && commandIsRun(result)
+		return result != nil && c.commandIsRun(result)
 	case catalog.RequestSent:
-		return result == nil || !requestGetsContext(result)
+		return result == nil || c.requestSent(result)
 	}
 	return true
 }
 
 // commandIsRun reports whether the *exec.Cmd made by a Command call is run,
-// started or has its output collected in this function.
-func commandIsRun(cmd ssa.Value) bool {
+// started or has its output collected here, directly or by a helper that
+// blocks on it.
+func (c *checker) commandIsRun(cmd ssa.Value) bool {
 	for _, ref := range *cmd.Referrers() {
 		call, ok := ref.(ssa.CallInstruction)
 		if !ok {
 			continue
 		}
 		_, obj := program.Callee(call.Common())
-		if obj == nil || len(call.Common().Args) == 0 || call.Common().Args[0] != cmd {
+		if obj == nil {
 			continue
 		}
-		switch obj.Name() {
-		case "Run", "Start", "Output", "CombinedOutput":
+		args := call.Common().Args
+		if len(args) > 0 && args[0] == cmd && obj.Signature().Recv() != nil {
+			switch obj.Name() {
+			case "Run", "Start", "Output", "CombinedOutput":
+				return true
+			}
+			continue
+		}
+		if c.handedToBlockingHelper(call, cmd) {
 			return true
 		}
 	}
 	return false
 }
 
-// requestGetsContext reports whether a request made by http.NewRequest is
-// harmless: given a context before it is sent (WithContext, Clone), served
-// to an in-process handler, or never handed to anything that could send it
-// (returned or stored, as SDKs' NewRequest helpers do, for a Do(ctx, req)
-// that attaches the context).
-func requestGetsContext(tuple ssa.Value) bool {
-	sent := false
+// requestSent reports whether a request made by http.NewRequest is sent
+// without a context: passed to Client.Do or a RoundTripper, or to a helper
+// that takes no context and blocks. A request given its context first
+// (WithContext, Clone), served to an in-process handler, or returned or
+// stored for a Do(ctx, req) that attaches one, as SDKs' NewRequest helpers
+// do, is not.
+func (c *checker) requestSent(tuple ssa.Value) bool {
 	for _, ref := range *tuple.Referrers() {
 		ex, ok := ref.(*ssa.Extract)
 		if !ok || ex.Index != 0 {
@@ -256,20 +418,55 @@ func requestGetsContext(tuple ssa.Value) bool {
 				continue
 			}
 			_, obj := program.Callee(call.Common())
-			if obj != nil {
-				switch obj.Name() {
-				case "WithContext", "Clone", "ServeHTTP":
-					return true
-				}
+			if obj == nil {
+				continue
 			}
-			for _, a := range program.Args(call.Common()) {
-				if a == ex {
-					sent = true
-				}
+			switch catalog.Name(obj) {
+			case "(*net/http.Request).WithContext", "(*net/http.Request).Clone":
+				return false
+			case "(*net/http.Client).Do", "(net/http.RoundTripper).RoundTrip", "(*net/http.Transport).RoundTrip":
+				return true
+			}
+			if c.handedToBlockingHelper(call, ex) {
+				return true
 			}
 		}
 	}
-	return !sent
+	return false
+}
+
+// handedToBlockingHelper reports whether call passes v to a function that
+// is given no context and blocks: the helper cannot attach a context the
+// caller never gave it (a helper taking the request has only the
+// request's own context).
+func (c *checker) handedToBlockingHelper(call ssa.CallInstruction, v ssa.Value) bool {
+	passed := false
+	for _, a := range program.Args(call.Common()) {
+		if a == v {
+			passed = true
+		}
+	}
+	if !passed {
+		return false
+	}
+	for _, a := range call.Common().Args {
+		if catalog.IsContext(a.Type()) {
+			return false
+		}
+	}
+	fn, obj := program.Callee(call.Common())
+	if fn != nil && fn.Pkg == c.prog.Pkg && fn.Synthetic == "" {
+		s := c.sums[fn]
+		return s != nil && s.any != nil
+	}
+	if obj == nil || obj.Pkg() == nil || obj.Pkg() == c.pass.Pkg {
+		return false
+	}
+	if catalog.BlocksWithContext(obj) {
+		return true
+	}
+	var f Blocks
+	return c.pass.ImportObjectFact(obj, &f) && f.Any != nil
 }
 
 // hasOwnContext reports whether a context is available to fn itself, so
@@ -294,6 +491,15 @@ func (c *checker) exportFacts() {
 		}
 		c.pass.ExportObjectFact(obj, &Blocks{NoCtx: s.noCtx, Any: s.any, CtxInside: s.ctxInside})
 	}
+}
+
+// leafName names the call a chain ends in: standard-library functions by
+// their full path (net/http.Get), the rest as displayName does.
+func leafName(fn *types.Func) string {
+	if fn.Pkg() != nil && isStdPath(fn.Pkg().Path()) {
+		return catalog.Name(fn)
+	}
+	return shortName(fn)
 }
 
 // displayName names fn the way messages and chains do: feeds.LastPrice,

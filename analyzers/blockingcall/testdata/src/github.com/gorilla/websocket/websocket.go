@@ -4,7 +4,9 @@ package websocket
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/url"
 )
 
 type Conn struct{}
@@ -16,6 +18,16 @@ func (d *Dialer) Dial(urlStr string, h http.Header) (*Conn, *http.Response, erro
 }
 
 func (d *Dialer) DialContext(ctx context.Context, urlStr string, h http.Header) (*Conn, *http.Response, error) {
+	u, err := url.Parse(urlStr)
+	if err != nil {
+		return nil, nil, err
+	}
+	var nd net.Dialer
+	c, err := nd.DialContext(ctx, "tcp", u.Host)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Close()
 	return &Conn{}, nil, nil
 }
 

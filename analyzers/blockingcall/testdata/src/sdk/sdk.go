@@ -1,0 +1,119 @@
+// Package sdk has the shapes of a real exchange SDK: builders that return
+// requests for a Do(ctx, req) that attaches the context, context-free
+// convenience methods next to their ...Context twins, and a legacy call that
+// roots its own context.
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httputil"
+	"os/exec"
+	"time"
+)
+
+type Client struct {
+	HTTP *http.Client
+	Key  string
+}
+
+func (c *Client) sign(req *http.Request) { req.Header.Set("X-KEY", c.Key) }
+
+// newRequest signs and returns the request; Do attaches the context.
+func (c *Client) newRequest(method, url string) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.sign(req)
+	httputil.DumpRequestOut(req, false)
+	return req, nil
+}
+
+func (c *Client) Do(ctx context.Context, req *http.Request, v any) error { // want Do:"blocks: .*; ctx inside"
+	resp, err := c.HTTP.Do(req.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+func (c *Client) TickerContext(ctx context.Context, sym string) (string, error) { // want TickerContext:"blocks: .*; ctx inside"
+	req, err := c.newRequest(http.MethodGet, "http://127.0.0.1:1/ticker?s="+sym)
+	if err != nil {
+		return "", err
+	}
+	var out string
+	return out, c.Do(ctx, req, &out)
+}
+
+// Ticker is the convenience form: it cannot be cancelled.
+func (c *Client) Ticker(sym string) (string, error) { // want Ticker:"noctx: .*"
+	return c.TickerContext(context.Background(), sym)
+}
+
+func (c *Client) Health(ctx context.Context) error { // want Health:"noctx: .*; ctx inside"
+	_, err := c.Ticker("BTCUSDT") // want `\(\*sdk.Client\).Ticker blocks without a context while ctx is in scope: the call cannot be cancelled; use TickerContext\(ctx, …\)`
+	return err
+}
+
+// send takes no context and sends: whatever it is handed is sent without one.
+func (c *Client) send(req *http.Request) error {
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func (c *Client) Cancel(ctx context.Context, id string) error { // want Cancel:"noctx: .*; ctx inside"
+	req, err := http.NewRequest(http.MethodDelete, "http://127.0.0.1:1/order/"+id, nil) // want `http.NewRequest blocks without a context while ctx is in scope`
+	if err != nil {
+		return err
+	}
+	return c.send(req)
+}
+
+// Order validation has a context twin for tracing but does no I/O.
+type Order struct{ Qty string }
+
+func (o *Order) Validate() error                               { return nil }
+func (o *Order) ValidateWithContext(ctx context.Context) error { return o.Validate() }
+
+func (c *Client) Place(ctx context.Context, o *Order) error { // want Place:"blocks: .*; ctx inside"
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	req, err := c.newRequest(http.MethodPost, "http://127.0.0.1:1/order")
+	if err != nil {
+		return err
+	}
+	return c.Do(ctx, req, nil)
+}
+
+// LastTrade roots its own context: its callers cannot cancel it.
+func LastTrade(sym string) (string, error) { // want LastTrade:"noctx: sdk.LastTrade → \\(\\*net/http.Client\\).Do with context.Background\\(\\); .*"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/trade?s="+sym, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	return resp.Status, resp.Body.Close()
+}
+
+func runLogged(cmd *exec.Cmd) error {
+	_, err := cmd.CombinedOutput()
+	return err
+}
+
+func Backfill(ctx context.Context, day string) error { // want Backfill:"noctx: .*; ctx inside"
+	cmd := exec.Command("backfill", day) // want `exec.Command blocks without a context while ctx is in scope`
+	return runLogged(cmd)
+}
