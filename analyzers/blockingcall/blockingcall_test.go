@@ -83,3 +83,7 @@ func TestFactGobRoundTrip(t *testing.T) {
 func TestSDKShapes(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "sdk", "sdkuser")
 }
+
+func TestTestCleanup(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "cleanup")
+}

@@ -22,12 +22,17 @@ type mode struct {
 	goroutine   bool // it is, or is nested in, the body of a goroutine
 	nonblocking bool // marked //asynclint:nonblocking
 	detached    bool // marked //asynclint:detached
+	// cleanup: it runs deferred, or only once the context is done
+	// (t.Cleanup, context.AfterFunc). Fresh contexts are right there, and
+	// a fix must not thread a context that is already cancelled.
+	cleanup bool
 }
 
 func (m *mode) async() bool { return m.ctx || m.goroutine || m.nonblocking }
 
 func (c *checker) assignModes() {
 	roots := c.goroutineBodies()
+	cleanups := c.cleanupBodies()
 	for _, fn := range c.prog.Funcs {
 		decl, lit := program.Syntax(fn)
 		m := &mode{
@@ -35,14 +40,55 @@ func (c *checker) assignModes() {
 			goroutine:   roots[fn],
 			nonblocking: c.dirs.OnFunc(decl, lit, directive.Nonblocking) != nil,
 			detached:    c.dirs.OnFunc(decl, lit, directive.Detached) != nil,
+			cleanup:     cleanups[fn],
 		}
 		if p := fn.Parent(); p != nil {
-			pm := c.modes[p]
-			m.goroutine = m.goroutine || pm.goroutine
-			m.detached = m.detached || pm.detached
+			if pm := c.modes[p]; pm != nil {
+				m.goroutine = m.goroutine || pm.goroutine
+				m.detached = m.detached || pm.detached
+				m.cleanup = m.cleanup || pm.cleanup
+			}
+		}
+		if cleanups[fn] && !m.goroutine {
+			// A t.Cleanup body runs after the test's context is
+			// cancelled: it has no live context to thread.
+			m.ctx = false
 		}
 		c.modes[fn] = m
 	}
+}
+
+// cleanupBodies returns the function literals that run deferred or only
+// after a context is done.
+func (c *checker) cleanupBodies() map[*ssa.Function]bool {
+	bodies := map[*ssa.Function]bool{}
+	for _, fn := range c.prog.Funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				var f ssa.Value
+				switch in := instr.(type) {
+				case *ssa.Defer:
+					f = in.Call.Value
+				case *ssa.Call:
+					_, obj := program.Callee(in.Common())
+					if obj == nil {
+						continue
+					}
+					i, ok := catalog.AfterDone[catalog.Name(obj)]
+					if args := program.Args(in.Common()); ok && i < len(args) {
+						f = args[i]
+					}
+				}
+				switch f := f.(type) {
+				case *ssa.Function:
+					bodies[f] = f.Parent() != nil
+				case *ssa.MakeClosure:
+					bodies[f.Fn.(*ssa.Function)] = true
+				}
+			}
+		}
+	}
+	return bodies
 }
 
 // goroutineBodies returns the function literals that run as goroutines:
@@ -106,7 +152,7 @@ func (c *checker) check() {
 			})
 		}
 		c.checkGoroutineTargets(fn)
-		if m.ctx && !m.detached {
+		if m.ctx && !m.detached && !m.cleanup {
 			c.checkPropagation(fn)
 		}
 	}
@@ -173,8 +219,8 @@ func (c *checker) checkPropagation(fn *ssa.Function) {
 func contextConsumer(ctx ssa.Value) *types.Func {
 	for _, ref := range *ctx.Referrers() {
 		call, ok := ref.(ssa.CallInstruction)
-		if !ok {
-			continue
+		if _, deferred := ref.(*ssa.Defer); !ok || deferred {
+			continue // a deferred call is cleanup: a fresh context is right there
 		}
 		_, obj := program.Callee(call.Common())
 		if obj == nil || catalog.Detachers[catalog.Name(obj)] {
@@ -214,8 +260,9 @@ func derivedUsed(call *ssa.Call) bool {
 }
 
 // afterDone reports whether instr only runs once a context is done: after a
-// receive from ctx.Done(), or in the Done case of a select. Work there is
-// shutdown or cleanup and rightly uses a fresh context.
+// receive from ctx.Done(), in the Done case of a select, or where ctx.Err()
+// was found non-nil. Work there is shutdown or cleanup and rightly uses a
+// fresh context.
 func (c *checker) afterDone(instr ssa.Instruction) bool {
 	blk := instr.Block()
 	for _, b := range blk.Parent().Blocks {
@@ -229,41 +276,62 @@ func (c *checker) afterDone(instr ssa.Instruction) bool {
 			if u, ok := in.(*ssa.UnOp); ok && u.Op == token.ARROW && isDoneChan(u.X) {
 				return true
 			}
-			if ifi, ok := in.(*ssa.If); ok && doneCaseTaken(ifi) && ifi.Block().Succs[0].Dominates(blk) {
-				return true
+			if ifi, ok := in.(*ssa.If); ok {
+				if succ := doneBranch(ifi); succ != nil && len(succ.Preds) == 1 && succ.Dominates(blk) {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
 
-// doneCaseTaken reports whether an If tests that a select chose a receive
-// from ctx.Done().
-func doneCaseTaken(ifi *ssa.If) bool {
+// doneBranch returns the successor of an If that runs only when a context
+// is done: the Done case of a select, or the ctx.Err() != nil branch.
+func doneBranch(ifi *ssa.If) *ssa.BasicBlock {
 	cmp, ok := ifi.Cond.(*ssa.BinOp)
-	if !ok || cmp.Op != token.EQL {
-		return false
+	if !ok || (cmp.Op != token.EQL && cmp.Op != token.NEQ) {
+		return nil
+	}
+	succs := ifi.Block().Succs
+	if isCtxErr(cmp.X) && isNilConst(cmp.Y) || isCtxErr(cmp.Y) && isNilConst(cmp.X) {
+		if cmp.Op == token.NEQ {
+			return succs[0]
+		}
+		return succs[1]
 	}
 	ex, ok := cmp.X.(*ssa.Extract)
 	k, ok2 := cmp.Y.(*ssa.Const)
-	if !ok || !ok2 || ex.Index != 0 {
-		return false
+	if !ok || !ok2 || ex.Index != 0 || cmp.Op != token.EQL {
+		return nil
 	}
 	sel, ok := ex.Tuple.(*ssa.Select)
 	if !ok || k.Value == nil {
-		return false
+		return nil
 	}
 	i := int(k.Int64())
-	return i >= 0 && i < len(sel.States) && sel.States[i].Dir == types.RecvOnly && isDoneChan(sel.States[i].Chan)
+	if i >= 0 && i < len(sel.States) && sel.States[i].Dir == types.RecvOnly && isDoneChan(sel.States[i].Chan) {
+		return succs[0]
+	}
+	return nil
 }
 
-func isDoneChan(v ssa.Value) bool {
+func isNilConst(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.IsNil()
+}
+
+func isCtxErr(v ssa.Value) bool { return isContextMethodCall(v, "Err") }
+
+func isDoneChan(v ssa.Value) bool { return isContextMethodCall(v, "Done") }
+
+func isContextMethodCall(v ssa.Value, name string) bool {
 	call, ok := v.(*ssa.Call)
 	if !ok {
 		return false
 	}
 	_, obj := program.Callee(call.Common())
-	return obj != nil && obj.Name() == "Done" && obj.Pkg() != nil && obj.Pkg().Path() == "context"
+	return obj != nil && obj.Name() == name && obj.Pkg() != nil && obj.Pkg().Path() == "context"
 }
 
 // contextParam returns the expression that yields f's own context from one
@@ -311,6 +379,15 @@ func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
 	}
 	name, what, advice := c.describe(o)
 	ctxExpr := c.contextAt(fn, pos)
+	if _, deferred := o.instr.(*ssa.Defer); (deferred || m.cleanup) && ctxExpr != "" {
+		// Deferred work runs as the function returns, often because ctx
+		// was cancelled: it needs ctx's values without its cancellation.
+		if pkg := c.contextPkg(pos); pkg != "" {
+			ctxExpr = pkg + ".WithoutCancel(" + ctxExpr + ")"
+		} else {
+			ctxExpr = ""
+		}
+	}
 	var msg string
 	switch {
 	case o.chain != nil:

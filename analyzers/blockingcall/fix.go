@@ -124,13 +124,10 @@ func (c *checker) fix(o op, call *ast.CallExpr, ctxExpr string) (analysis.Sugges
 			TextEdits: []analysis.TextEdit{{Pos: call.Pos(), End: call.End(), NewText: []byte(text)}},
 		}, true
 	case o.twin != nil:
-		var name *ast.Ident
-		switch f := ast.Unparen(call.Fun).(type) {
-		case *ast.Ident:
-			name = f
-		case *ast.SelectorExpr:
-			name = f.Sel
-		default:
+		name := c.calledByName(call)
+		if name == nil || !types.Identical(o.callee.Signature().Results(), o.twin.Signature().Results()) {
+			// A method value, a method expression, or a twin whose
+			// results differ: no rename keeps the code compiling.
 			return analysis.SuggestedFix{}, false
 		}
 		insert := ctxExpr
@@ -146,6 +143,52 @@ func (c *checker) fix(o op, call *ast.CallExpr, ctxExpr string) (analysis.Sugges
 		}, true
 	}
 	return analysis.SuggestedFix{}, false
+}
+
+// calledByName returns the identifier naming the function in a call that
+// names it directly: f(…), pkg.F(…) or x.M(…) with M a method of x's
+// value. Calls through function values and method expressions get nil.
+func (c *checker) calledByName(call *ast.CallExpr) *ast.Ident {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		if _, ok := c.pass.TypesInfo.Uses[f].(*types.Func); ok {
+			return f
+		}
+	case *ast.SelectorExpr:
+		if sel, ok := c.pass.TypesInfo.Selections[f]; ok {
+			if sel.Kind() == types.MethodVal {
+				return f.Sel
+			}
+			return nil
+		}
+		if _, ok := c.pass.TypesInfo.Uses[f.Sel].(*types.Func); ok {
+			return f.Sel // a qualified identifier
+		}
+	}
+	return nil
+}
+
+// contextPkg returns the name under which the file holding pos imports
+// package context, or "".
+func (c *checker) contextPkg(pos token.Pos) string {
+	for _, f := range c.pass.Files {
+		if f.FileStart > pos || pos > f.FileEnd {
+			continue
+		}
+		for _, imp := range f.Imports {
+			if imp.Path.Value != `"context"` {
+				continue
+			}
+			if imp.Name != nil {
+				if imp.Name.Name == "_" || imp.Name.Name == "." {
+					return ""
+				}
+				return imp.Name.Name
+			}
+			return "context"
+		}
+	}
+	return ""
 }
 
 // twinExists reports whether the name a rewrite relies on is declared: in

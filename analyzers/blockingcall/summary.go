@@ -489,6 +489,9 @@ func (c *checker) exportFacts() {
 		if !ok || fn.Parent() != nil || !obj.Exported() || (s.noCtx == nil && s.any == nil) {
 			continue
 		}
+		if strings.HasSuffix(c.pass.Fset.File(fn.Pos()).Name(), "_test.go") {
+			continue // test files export nothing anyone calls
+		}
 		c.pass.ExportObjectFact(obj, &Blocks{NoCtx: s.noCtx, Any: s.any, CtxInside: s.ctxInside})
 	}
 }

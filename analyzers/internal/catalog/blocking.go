@@ -86,12 +86,18 @@ var NoContext = []Blocking{
 	{Name: "net.LookupPort", What: "the DNS lookup", Fix: "use net.DefaultResolver.LookupPort(ctx, …)", Twin: "DefaultResolver", Rewrite: "$pkg.DefaultResolver.LookupPort($ctx, $args)"},
 	{Name: "net.LookupIP", What: "the DNS lookup", Fix: `use net.DefaultResolver.LookupIP(ctx, "ip", …)`, Twin: "DefaultResolver", Rewrite: `$pkg.DefaultResolver.LookupIP($ctx, "ip", $0)`},
 
-	{Name: "crypto/tls.Dial", What: "the dial and handshake", Fix: "dial with (&tls.Dialer{Config: …}).DialContext(ctx, …)", Twin: "Dialer", Rewrite: "(&$pkg.Dialer{Config: $2}).DialContext($ctx, $0, $1)"},
-	{Name: "crypto/tls.DialWithDialer", What: "the dial and handshake", Fix: "dial with (&tls.Dialer{NetDialer: …, Config: …}).DialContext(ctx, …)", Twin: "Dialer", Rewrite: "(&$pkg.Dialer{NetDialer: $0, Config: $3}).DialContext($ctx, $1, $2)"},
+	// tls.Dialer.DialContext returns a net.Conn, not a *tls.Conn: no
+	// mechanical rewrite keeps every caller compiling.
+	{Name: "crypto/tls.Dial", What: "the dial and handshake", Fix: "dial with (&tls.Dialer{Config: …}).DialContext(ctx, …) and assert the result to *tls.Conn"},
+	{Name: "crypto/tls.DialWithDialer", What: "the dial and handshake", Fix: "dial with (&tls.Dialer{NetDialer: …, Config: …}).DialContext(ctx, …) and assert the result to *tls.Conn"},
 
 	{Name: "(*database/sql.DB).Begin", What: "the transaction", Fix: "use BeginTx(ctx, nil)", Twin: "BeginTx", Rewrite: "$recv.BeginTx($ctx, nil)"},
 
 	{Name: "os/exec.Command", What: "the process", When: CommandRun, Fix: "use exec.CommandContext(ctx, …)", Twin: "CommandContext", Rewrite: "$pkg.CommandContext($ctx, $args)"},
+
+	{Name: "net.ResolveTCPAddr", What: "the DNS lookup", Fix: "resolve with net.DefaultResolver.LookupIPAddr(ctx, …) or dial by name with a context"},
+	{Name: "net.ResolveUDPAddr", What: "the DNS lookup", Fix: "resolve with net.DefaultResolver.LookupIPAddr(ctx, …) or dial by name with a context"},
+	{Name: "net.ResolveIPAddr", What: "the DNS lookup", Fix: "resolve with net.DefaultResolver.LookupIPAddr(ctx, …)"},
 
 	{Name: "time.Sleep", What: "the sleep", Fix: "wait in a select on ctx.Done() and a timer"},
 

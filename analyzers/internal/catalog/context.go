@@ -140,3 +140,11 @@ var Spawners = map[string]int{
 	"time.AfterFunc":                            1,
 	"context.AfterFunc":                         1,
 }
+
+// AfterDone run one of their function arguments only once a context is
+// done (or a test has ended): the value is that argument's index. Work
+// there is cleanup, and the context in scope is already cancelled.
+var AfterDone = map[string]int{
+	"(*testing.common).Cleanup": 0,
+	"context.AfterFunc":         1,
+}

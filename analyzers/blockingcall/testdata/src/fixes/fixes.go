@@ -90,3 +90,44 @@ func poll(url string) {
 		http.Get(url) // want `http.Get blocks without a context in a goroutine`
 	}()
 }
+
+type store struct{ db *sql.DB }
+
+// The unlock must run even when ctx is cancelled: the fix keeps ctx's values
+// but not its cancellation.
+func (s *store) withLock(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, "SELECT pg_advisory_lock(1)"); err != nil {
+		return err
+	}
+	defer s.db.Exec("SELECT pg_advisory_unlock(1)") // want `\(\*sql.DB\).Exec blocks without a context`
+	return nil
+}
+
+type limiter struct{}
+
+// The limiter waits for a token; its twin also reports the context's end.
+func (l *limiter) Take() { <-time.After(time.Millisecond) } // want Take:"blocks: .*"
+func (l *limiter) TakeContext(ctx context.Context) error { // want TakeContext:"blocks: .*"
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Millisecond):
+		return nil
+	}
+}
+
+type venue struct{ lim *limiter }
+
+func (v *venue) Ticker(sym string) string { v.lim.Take(); return sym } // want Ticker:"noctx: .*"
+func (v *venue) TickerContext(ctx context.Context, sym string) string { // want TickerContext:"blocks: .*"
+	v.lim.TakeContext(ctx)
+	return sym
+}
+
+func noRewrite(ctx context.Context, v *venue) {
+	v.lim.Take() // want `\(\*fixes.limiter\).Take blocks without a context`
+	f := v.Ticker
+	f("BTC")                  // want `\(\*fixes.venue\).Ticker blocks without a context`
+	(*venue).Ticker(v, "ETH") // want `\(\*fixes.venue\).Ticker blocks without a context`
+	v.Ticker("SOL")           // want `\(\*fixes.venue\).Ticker blocks without a context`
+}

@@ -80,3 +80,44 @@ func Boot(s *Store) { s.Save(context.Background(), "boot") }
 //
 //asynclint:detached the janitor runs for the process lifetime
 func Janitor(ctx context.Context, s *Store) { s.Save(context.Background(), "sweep") }
+
+// A graceful shutdown when ctx ends: the body runs after ctx is done.
+func ServeUntil(ctx context.Context, srv *http.Server) {
+	context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	})
+}
+
+// Flushing what is left once the caller gave up.
+func Drain(ctx context.Context, s *Store, pending []string) {
+	if ctx.Err() != nil {
+		fctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		for _, p := range pending {
+			s.Save(fctx, p)
+		}
+		return
+	}
+	for _, p := range pending {
+		s.Save(ctx, p)
+	}
+}
+
+// Best-effort cleanup in a defer must run even when ctx is cancelled.
+func Subscribe(ctx context.Context, s *Store) {
+	defer func() { s.Save(context.Background(), "unsubscribe") }()
+	defer s.Save(context.Background(), "unsubscribed")
+	s.Save(ctx, "subscribe")
+}
+
+// An empty Done case falls through to the code after the select, which
+// therefore also runs when the timer fired first.
+func Wait(ctx context.Context, s *Store) { // want Wait:"blocks: .*; ctx inside"
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+	s.Save(context.Background(), "x") // want `context.Background\(\) is passed to \(\*propagate.Store\).Save while ctx is in scope`
+}
