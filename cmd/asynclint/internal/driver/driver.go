@@ -4,19 +4,23 @@
 //
 // Unlike golang.org/x/tools/go/analysis/checker, which wants every
 // package of the import graph parsed and type-checked up front
-// (packages.LoadAllSyntax), the driver asks go list for metadata and
-// compiler export data only. It then visits the graph in dependency
-// order, several packages at once: a package that some analyzer must
-// see is parsed, type-checked against its dependencies' types and
-// analysed, after which its syntax, type information and analysis
-// results are dropped, keeping its types and facts for its importers.
-// A package no analyzer needs to see gets its types from export data,
-// and only if an importer asks for them.
+// (packages.LoadAllSyntax), the driver asks go list for metadata, and
+// for the export data of the packages it will not check from source.
+// It then visits the graph in dependency order, several packages at
+// once: a package that some analyzer must see is parsed, type-checked
+// against its dependencies' types and analysed, after which its
+// syntax, type information and analysis results are dropped, keeping
+// its types and facts for its importers. A package no analyzer needs
+// to see gets its types from export data, and only if an importer
+// asks for them.
 //
 // The standard library is such a package unless Config.SourceStd is
 // set: the analyzers of this suite know its API from a catalog and do
-// nothing on its packages, so running them there would cost the time
-// and memory of type-checking it from source for no facts.
+// nothing on its packages. The analyzers they require may: ctrlflow
+// records that functions such as log.Fatal and os.Exit do not return,
+// and without those facts code after their calls counts as reachable.
+// SourceStd restores them, as the checker package has them, for about
+// twice the memory.
 package driver
 
 import (
@@ -156,15 +160,9 @@ func Run(cfg Config, analyzers []*analysis.Analyzer, patterns ...string) (*Resul
 		gorootc <- gorootResult{dir, err}
 	}()
 
-	mode := packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
-		packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedTypesSizes
-	if !cfg.SourceStd {
-		// Have go list compile the graph, as go vet does, so
-		// that the build cache holds export data for it.
-		mode |= packages.NeedExportFile
-	}
 	roots, err := packages.Load(&packages.Config{
-		Mode:       mode,
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+			packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedTypesSizes,
 		Dir:        cfg.Dir,
 		Env:        env,
 		BuildFlags: cfg.BuildFlags,
@@ -182,6 +180,9 @@ func Run(cfg Config, analyzers []*analysis.Analyzer, patterns ...string) (*Resul
 	}
 
 	g := newGraph(cfg, analyzers, roots, gr.dir)
+	if err := g.findExportData(cfg, env); err != nil {
+		return nil, err
+	}
 	g.run()
 
 	res := &Result{Fset: g.fset}

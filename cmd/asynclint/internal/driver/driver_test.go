@@ -114,6 +114,18 @@ func TestCrossPackageFacts(t *testing.T) {
 	}
 }
 
+func TestTestVariants(t *testing.T) {
+	dir := testdataMod(t)
+	got := run(t, driver.Config{Dir: dir, Tests: true}, "./app", "./feeds")
+	if want := runChecker(t, dir, true, "./app", "./feeds"); !slices.Equal(got, want) {
+		t.Errorf("driver and checker differ\ndriver:\n%s\nchecker:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	const want = "feeds_test.go:9:2: feeds.LastPrice blocks without a context"
+	if !slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, want) }) {
+		t.Errorf("no finding containing %q; found:\n%s", want, strings.Join(got, "\n"))
+	}
+}
+
 func TestTypeError(t *testing.T) {
 	res, err := driver.Run(driver.Config{Dir: testdataMod(t)}, suite, "./broken")
 	if err != nil {
@@ -244,14 +256,15 @@ func dependsOnIllTyped(pkg *driver.Package) bool {
 
 // TestSourceStd compares the driver with the checker package where
 // facts about the standard library matter: ctrlflow's facts say that
-// log.Fatal does not return, so nothing after it blocks.
+// log.Fatal and t.Skip do not return, so nothing after them blocks.
+// Without SourceStd the driver lacks them, and reports what follows.
 func TestSourceStd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the standard library from source")
 	}
 	dir := testdataMod(t)
-	got := run(t, driver.Config{Dir: dir, SourceStd: true}, "./exits")
-	want := runChecker(t, dir, false, "./exits")
+	got := run(t, driver.Config{Dir: dir, Tests: true, SourceStd: true}, "./exits")
+	want := runChecker(t, dir, true, "./exits")
 	if !slices.Equal(got, want) {
 		t.Errorf("driver and checker differ\ndriver:\n%s\nchecker:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -45,9 +45,8 @@ type node struct {
 	deps    []*node          // the values of imports, in order of import path
 	rdeps   []*node          // importers
 	root    bool
-	std     bool // in GOROOT/src
-	dir     string
-	export  string // export data file, if go list produced one
+	std     bool   // in GOROOT/src
+	export  string // export data file, for a package not checked from source
 
 	// want[i] says that g.analyzers[i] runs on the package; source
 	// says that it is type-checked from syntax, as it must be if
@@ -122,8 +121,6 @@ func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Pack
 			},
 			imports: make(map[string]*node, len(lp.Imports)),
 			std:     stdPrefix != "" && strings.HasPrefix(lp.Dir+string(filepath.Separator), stdPrefix),
-			dir:     lp.Dir,
-			export:  lp.ExportFile,
 			want:    make([]bool, len(g.analyzers)),
 			failed:  make([]bool, len(g.analyzers)),
 		}
@@ -137,6 +134,12 @@ func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Pack
 		}
 		for path, imp := range lp.Imports {
 			dep := nodes[imp]
+			if dep == nil {
+				// An import cycle, which go list reports as an
+				// error: leave the edge out, or the package
+				// would wait for itself.
+				continue
+			}
 			n.imports[path] = dep
 			n.pkg.Imports[path] = dep.pkg
 			dep.rdeps = append(dep.rdeps, n)
@@ -193,24 +196,60 @@ func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Pack
 		if n.std && !n.root && !cfg.SourceStd {
 			clear(n.want)
 		}
-		n.source = n.types != types.Unsafe &&
-			(slices.Contains(n.want, true) || n.export == "" || cfg.SourceStd)
-		if n.source {
-			n.pkg.Errors = dropBuildErrors(n.pkg.Errors)
-		}
+		// Export data is found by package path, which names
+		// no test variant.
+		n.source = slices.Contains(n.want, true) ||
+			n.types != types.Unsafe && n.pkg.ID != n.pkg.PkgPath
 	}
 	return g
 }
 
-// dropBuildErrors returns errs without the compiler's errors that
-// go list -export reports: type-checking the package from source
-// reports them again, with positions. They start with a "# pkg" line
-// naming the package, as go build prints them.
-func dropBuildErrors(errs []packages.Error) []packages.Error {
-	return slices.DeleteFunc(slices.Clone(errs), func(err packages.Error) bool {
-		return err.Kind == packages.ListError && (err.Pos == "" || err.Pos == "-") &&
-			strings.HasPrefix(err.Msg, "# ")
-	})
+// findExportData asks go list for the export data of the packages
+// whose types come from it and that a package checked from source
+// imports: those are the only ones read. go list compiles them and
+// their dependencies, if the build cache lacks them, but not the
+// packages checked from source, as go list -deps -export would.
+//
+// A package without export data, say because it does not compile, is
+// checked from source instead, and so are its dependencies that lack
+// export data in turn.
+func (g *graph) findExportData(cfg Config, env []string) error {
+	need := make(map[string]*node)
+	for _, n := range g.nodes {
+		if n.source {
+			for _, dep := range n.deps {
+				if !dep.source && dep.types != types.Unsafe {
+					need[dep.pkg.PkgPath] = dep
+				}
+			}
+		}
+	}
+	if len(need) > 0 {
+		pkgs, err := packages.Load(&packages.Config{
+			Mode:       packages.NeedName | packages.NeedExportFile,
+			Dir:        cfg.Dir,
+			Env:        env,
+			BuildFlags: cfg.BuildFlags,
+		}, sortedKeys(need)...)
+		if err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			if n := need[p.PkgPath]; n != nil && len(p.Errors) == 0 {
+				n.export = p.ExportFile
+			}
+		}
+	}
+	for _, n := range slices.Backward(g.nodes) {
+		if n.source {
+			for _, dep := range n.deps {
+				if !dep.source && dep.types != types.Unsafe && dep.export == "" {
+					dep.source = true
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // run processes the packages, each once its dependencies are done, as

@@ -30,18 +30,29 @@ type objectFactKey struct {
 // analyse runs the analyzers wanted on n, each after those it requires.
 func (g *graph) analyse(n *node, u *unit) {
 	results := make([]any, len(g.analyzers))
+	skipped := make([]bool, len(g.analyzers))
 	for i, a := range g.analyzers {
 		if !n.want[i] {
 			continue
 		}
 		err := g.prerequisites(n, i)
-		if err == nil && n.pkg.IllTyped && !a.RunDespiteErrors {
-			err = ErrIllTyped
+		reqSkipped := false
+		for _, req := range a.Requires {
+			reqSkipped = reqSkipped || skipped[g.index[req]]
+		}
+		if err == nil && n.pkg.IllTyped && (!a.RunDespiteErrors || reqSkipped) {
+			// Not a failure that importers inherit: they
+			// run with whatever facts there are.
+			skipped[i] = true
+			if n.root && g.given[i] {
+				n.setFailure(a, ErrIllTyped)
+			}
+			continue
 		}
 		if err == nil {
-			var diags []analysis.Diagnostic
 			// Diagnostics reported before a failure are
 			// kept, as the checker package keeps them.
+			var diags []analysis.Diagnostic
 			results[i], diags, err = g.runPass(n, u, i, results)
 			if n.root && g.given[i] && len(diags) > 0 {
 				if n.pkg.Diagnostics == nil {
@@ -49,14 +60,6 @@ func (g *graph) analyse(n *node, u *unit) {
 				}
 				n.pkg.Diagnostics[a] = diags
 			}
-		}
-		if err == ErrIllTyped {
-			// Not a failure that importers inherit: they
-			// run with whatever facts there are.
-			if n.root && g.given[i] {
-				n.setFailure(a, err)
-			}
-			continue
 		}
 		if err != nil {
 			n.failed[i] = true

@@ -68,14 +68,17 @@ func (g *graph) check(n *node) *unit {
 		}),
 		Sizes: g.sizes,
 		Error: func(err error) {
-			if terr, ok := err.(types.Error); ok {
-				u.typeErrors = append(u.typeErrors, terr)
-				*errs = append(*errs, packages.Error{
-					Pos:  terr.Fset.Position(terr.Pos).String(),
-					Msg:  terr.Msg,
-					Kind: packages.TypeError,
-				})
+			terr, ok := err.(types.Error)
+			if !ok {
+				*errs = append(*errs, packages.Error{Pos: "-", Msg: err.Error(), Kind: packages.TypeError})
+				return
 			}
+			u.typeErrors = append(u.typeErrors, terr)
+			*errs = append(*errs, packages.Error{
+				Pos:  terr.Fset.Position(terr.Pos).String(),
+				Msg:  terr.Msg,
+				Kind: packages.TypeError,
+			})
 		},
 	}
 	if mod := n.pkg.Module; mod != nil && mod.GoVersion != "" {
