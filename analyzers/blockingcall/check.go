@@ -202,21 +202,21 @@ func (c *checker) checkPropagation(fn *ssa.Function) {
 			if obj == nil || !catalog.Background[catalog.Name(obj)] {
 				continue
 			}
-			target := contextConsumer(call)
-			if target == nil || c.afterDone(call) || c.dirs.OnLine(call.Pos(), directive.Detached) != nil {
+			direct, final := contextConsumer(call)
+			if direct == nil || c.afterDone(call) || c.dirs.OnLine(call.Pos(), directive.Detached) != nil {
 				continue
 			}
-			c.reportPropagation(fn, call, obj, target)
+			c.reportPropagation(fn, call, obj, direct, final)
 		}
 	}
 }
 
 // contextConsumer returns the function that ctx, a context made from
-// scratch, is passed to as a context argument, following derivations:
-// context.WithTimeout(context.Background(), d) matters only if the derived
-// context is used here, not if it is stored as a long-lived object's own
-// lifetime.
-func contextConsumer(ctx ssa.Value) *types.Func {
+// scratch, is passed to as a context argument, and the one that finally
+// uses it, following derivations: context.WithTimeout(context.Background(),
+// d) matters only if the derived context is used here, not if it is stored
+// as a long-lived object's own lifetime.
+func contextConsumer(ctx ssa.Value) (direct, final *types.Func) {
 	for _, ref := range *ctx.Referrers() {
 		call, ok := ref.(ssa.CallInstruction)
 		if _, deferred := ref.(*ssa.Defer); !ok || deferred {
@@ -236,27 +236,33 @@ func contextConsumer(ctx ssa.Value) *types.Func {
 			continue
 		}
 		if _, derives := catalog.Derivers[catalog.Name(obj)]; derives {
-			if v, ok := call.(*ssa.Call); ok && derivedUsed(v) {
-				return obj
+			if v, ok := call.(*ssa.Call); ok {
+				if f := derivedUse(v); f != nil {
+					return obj, f
+				}
 			}
 			continue
 		}
-		return obj
+		return obj, obj
 	}
-	return nil
+	return nil, nil
 }
 
-// derivedUsed reports whether the context a deriver returns is passed on.
-func derivedUsed(call *ssa.Call) bool {
+// derivedUse returns the function the context a deriver returns is
+// finally passed to, if any.
+func derivedUse(call *ssa.Call) *types.Func {
 	if _, isTuple := call.Type().(*types.Tuple); !isTuple {
-		return contextConsumer(call) != nil
+		_, f := contextConsumer(call)
+		return f
 	}
 	for _, ref := range *call.Referrers() {
-		if ex, ok := ref.(*ssa.Extract); ok && ex.Index == 0 && contextConsumer(ex) != nil {
-			return true
+		if ex, ok := ref.(*ssa.Extract); ok && ex.Index == 0 {
+			if _, f := contextConsumer(ex); f != nil {
+				return f
+			}
 		}
 	}
-	return false
+	return nil
 }
 
 // afterDone reports whether instr only runs once a context is done: after a
@@ -336,18 +342,25 @@ func isContextMethodCall(v ssa.Value, name string) bool {
 
 // contextParam returns the expression that yields f's own context from one
 // of its parameters: "ctx", "r.Context()", "t.Context()".
+//
+// A context parameter left unnamed or named _ still makes a context
+// available, one the function chose to ignore; it yields no expression.
 func (c *checker) contextParam(f *ssa.Function) (string, bool) {
 	params := f.Signature.Params()
+	found := false
 	for i := 0; i < params.Len(); i++ {
 		p := params.At(i)
-		if p.Name() == "" || p.Name() == "_" {
+		ok, accessor := catalog.ContextSource(p.Type(), c.atLeastGo124(f.Pos()))
+		if !ok {
 			continue
 		}
-		if ok, accessor := catalog.ContextSource(p.Type(), c.atLeastGo124(f.Pos())); ok {
-			return p.Name() + accessor, true
+		if p.Name() == "" || p.Name() == "_" {
+			found = found || catalog.IsContext(p.Type())
+			continue
 		}
+		return p.Name() + accessor, true
 	}
-	return "", false
+	return "", found
 }
 
 func (c *checker) atLeastGo124(pos token.Pos) bool {
@@ -416,14 +429,22 @@ func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
 
 func (c *checker) reportGoroutine(fn *ssa.Function, instr ssa.Instruction, o op) {
 	name, what, advice := c.describe(o)
+	// A goroutine outlives the statement that starts it: the context it
+	// needs is one that lasts as long as its work, not the caller's.
+	give := "give it a context that lasts as long as its work"
+	if ctxExpr := c.contextAt(fn, instr.Pos()); ctxExpr != "" {
+		if pkg := c.contextPkg(instr.Pos()); pkg != "" {
+			give = fmt.Sprintf("give it %s.WithoutCancel(%s), or the owner's lifetime context", pkg, ctxExpr)
+		}
+	}
 	var msg string
 	if o.chain != nil {
 		name = o.chain[0]
-		msg = fmt.Sprintf("%s blocks without a context (%s) in the goroutine started here: nothing can stop it; give %s a context parameter and pass it one",
-			name, strings.Join(o.chain, " → "), name)
+		msg = fmt.Sprintf("%s blocks without a context (%s) in the goroutine started here: nothing can stop it; add a context parameter to %s and %s",
+			name, strings.Join(o.chain, " → "), name, give)
 	} else {
-		msg = fmt.Sprintf("%s blocks without a context in the goroutine started here: nothing can cancel %s; %s",
-			name, what, advice)
+		msg = fmt.Sprintf("%s blocks without a context in the goroutine started here: nothing can cancel %s; %s, then %s",
+			name, what, give, strings.Replace(advice, "ctx", "that context", 1))
 	}
 	c.report(analysis.Diagnostic{Pos: instr.Pos(), Message: msg, Related: c.related(o)})
 }
@@ -453,15 +474,19 @@ func (c *checker) reportNonblocking(fn *ssa.Function, o op) {
 	c.report(analysis.Diagnostic{Pos: pos, Message: msg, Related: c.related(o)})
 }
 
-func (c *checker) reportPropagation(fn *ssa.Function, bg *ssa.Call, bgFunc, target *types.Func) {
+func (c *checker) reportPropagation(fn *ssa.Function, bg *ssa.Call, bgFunc, target, final *types.Func) {
 	pos := bg.Pos()
 	call := c.callExpr(bg)
 	if call != nil {
 		pos = call.Pos()
 	}
 	ctxExpr := c.contextAt(fn, pos)
+	to := shortName(target)
+	if final != target {
+		to += " and on to " + shortName(final)
+	}
 	msg := fmt.Sprintf("%s() is passed to %s while %s is in scope: cancelling %s will not stop that work; pass %s (or mark the line //asynclint:detached <reason>)",
-		shortName(bgFunc), shortName(target), orCtx(ctxExpr), orCtx(ctxExpr), orCtx(ctxExpr))
+		shortName(bgFunc), to, orCtx(ctxExpr), orCtx(ctxExpr), orCtx(ctxExpr))
 	d := analysis.Diagnostic{Pos: pos, Message: msg}
 	if call != nil && ctxExpr != "" {
 		d.SuggestedFixes = []analysis.SuggestedFix{{
@@ -519,6 +544,7 @@ func withCtx(advice, ctxExpr string) string {
 	if ctxExpr == "" || ctxExpr == "ctx" {
 		return advice
 	}
+	advice = strings.ReplaceAll(advice, "ctx.Done()", ctxExpr+".Done()")
 	return strings.ReplaceAll(advice, "(ctx", "("+ctxExpr)
 }
 

@@ -74,8 +74,26 @@ func IsTwin(fn *types.Func) bool {
 	return false
 }
 
-// IsContext reports whether t is context.Context.
-func IsContext(t types.Type) bool { return isNamed(t, "context", "Context") }
+// IsContext reports whether t is context.Context, or a type parameter
+// constrained by it.
+func IsContext(t types.Type) bool {
+	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
+		if isNamed(tp.Constraint(), "context", "Context") {
+			return true
+		}
+		iface, ok := tp.Constraint().Underlying().(*types.Interface)
+		if !ok {
+			return false
+		}
+		for i := 0; i < iface.NumEmbeddeds(); i++ {
+			if isNamed(iface.EmbeddedType(i), "context", "Context") {
+				return true
+			}
+		}
+		return false
+	}
+	return isNamed(t, "context", "Context")
+}
 
 func isNamed(t types.Type, path, name string) bool {
 	n, ok := types.Unalias(t).(*types.Named)

@@ -44,6 +44,13 @@ func Build(pass *analysis.Pass, noReturn func(*types.Func) bool) *Program {
 			add(anon)
 		}
 	}
+	// Function literals in package-level variable initializers belong to
+	// the synthetic init function; they are checked like any others.
+	if init := pkg.Func("init"); init != nil {
+		for _, anon := range init.AnonFuncs {
+			add(anon)
+		}
+	}
 	for _, file := range pass.Files {
 		for _, decl := range file.Decls {
 			fd, ok := decl.(*ast.FuncDecl)

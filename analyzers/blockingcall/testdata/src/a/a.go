@@ -129,8 +129,21 @@ func init() {
 
 func helper(addr string) { net.Dial("tcp", addr) }
 
-// An ignored context parameter gives nothing to thread.
-func ignored(_ context.Context, addr string) { net.Dial("tcp", addr) }
+// A context the function chose to ignore is still a context it could use:
+// the finding stands, with no expression to thread.
+func ignored(_ context.Context, addr string) {
+	net.Dial("tcp", addr) // want `net.Dial blocks without a context while a context is in scope`
+}
+
+// A type parameter constrained by context.Context is a context.
+func generic2[C context.Context](ctx C, addr string) {
+	net.Dial("tcp", addr) // want `net.Dial blocks without a context while ctx is in scope`
+}
+
+// Literals in package-level initializers are checked too.
+var fetchPrice = func(ctx context.Context, url string) {
+	http.Get(url) // want `http.Get blocks without a context while ctx is in scope`
+}
 
 type feed struct{ addr string }
 

@@ -18,7 +18,7 @@ func Handle(ctx context.Context, s *Store, url string) error {
 	_ = req
 	todo := context.TODO() // want `context.TODO\(\) is passed to \(\*propagate.Store\).Save while ctx is in scope`
 	s.Save(todo, "x")
-	tctx, cancel := context.WithTimeout(context.Background(), time.Second) // want `context.Background\(\) is passed to context.WithTimeout while ctx is in scope`
+	tctx, cancel := context.WithTimeout(context.Background(), time.Second) // want `context.Background\(\) is passed to context.WithTimeout and on to \(\*propagate.Store\).Save while ctx is in scope`
 	defer cancel()
 	s.Save(tctx, "y")
 
