@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -207,8 +208,8 @@ func benchmarkReadLoop(b *testing.B, paced bool) {
 }
 
 // A flaky venue drops every connection abruptly, period after accepting it,
-// and keeps, for each, when its subscription arrived and when it was
-// dropped: the venue's own view of the client's uptime.
+// and notes when each connection's first subscription arrived and when it
+// was dropped: the venue's own view of the client's uptime.
 type flaky struct {
 	srv    *httptest.Server
 	url    string
@@ -216,17 +217,16 @@ type flaky struct {
 	ctx    context.Context
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
-	drops  chan struct{}
+	events chan struct{} // one per subscription or drop
 
-	mu    sync.Mutex
-	spans []span
+	mu         sync.Mutex
+	subscribed []time.Time
+	dropped    []time.Time
 }
-
-type span struct{ subscribed, dropped time.Time }
 
 func newFlaky(b *testing.B, period time.Duration) *flaky {
 	ctx, stop := context.WithCancel(context.WithoutCancel(b.Context()))
-	v := &flaky{period: period, ctx: ctx, stop: stop, drops: make(chan struct{}, 1024)}
+	v := &flaky{period: period, ctx: ctx, stop: stop, events: make(chan struct{}, 1)}
 	v.srv = httptest.NewUnstartedServer(http.HandlerFunc(v.serve))
 	v.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 		return context.WithValue(ctx, rawConnKey{}, c)
@@ -253,70 +253,89 @@ func (v *flaky) serve(w http.ResponseWriter, r *http.Request) {
 	t := time.NewTimer(v.period)
 	defer t.Stop()
 
-	subscribed := make(chan time.Time, 1)
 	v.wg.Go(func() {
+		first := true
 		for {
 			_, data, err := ws.Read(v.ctx)
 			if err != nil {
 				return
 			}
-			if strings.Contains(string(data), `"event":"subscribe"`) {
-				select {
-				case subscribed <- time.Now():
-				default:
-				}
+			if first && strings.Contains(string(data), `"event":"subscribe"`) {
+				first = false
+				v.note(&v.subscribed)
 			}
 		}
 	})
-	var s span
-	select {
-	case s.subscribed = <-subscribed:
-	case <-v.ctx.Done():
-		return
-	}
 	select {
 	case <-t.C:
 	case <-v.ctx.Done():
 		return
 	}
+	v.note(&v.dropped)
 	raw.Close()
-	s.dropped = time.Now()
-	v.mu.Lock()
-	v.spans = append(v.spans, s)
-	v.mu.Unlock()
-	v.drops <- struct{}{}
 }
 
-// uptime returns the fraction of the time from the first subscription to
-// the last drop during which the client was subscribed, and the mean time
-// from a drop to the next subscription.
-func (v *flaky) uptime() (ratio float64, recovery time.Duration) {
+func (v *flaky) note(times *[]time.Time) {
+	now := time.Now()
+	v.mu.Lock()
+	*times = append(*times, now)
+	v.mu.Unlock()
+	signal(v.events)
+}
+
+// wait waits until the venue has seen subs subscriptions and drops drops.
+func (v *flaky) wait(ctx context.Context, subs, drops int) error {
+	for {
+		v.mu.Lock()
+		ok := len(v.subscribed) >= subs && len(v.dropped) >= drops
+		v.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-v.events:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// uptime returns, over the first n cycles of a connection subscribed and
+// then dropped, the share of the time the client was subscribed and the
+// mean time from a drop to the next subscription.
+func (v *flaky) uptime(n int) (ratio float64, recovery time.Duration) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	var up time.Duration
-	for i, s := range v.spans {
-		up += s.dropped.Sub(s.subscribed)
-		if i > 0 {
-			recovery += s.subscribed.Sub(v.spans[i-1].dropped)
-		}
+	for i := range n {
+		up += v.dropped[i].Sub(v.subscribed[i])
+		recovery += v.subscribed[i+1].Sub(v.dropped[i])
 	}
-	total := v.spans[len(v.spans)-1].dropped.Sub(v.spans[0].subscribed)
-	if n := len(v.spans) - 1; n > 0 {
-		recovery /= time.Duration(n)
-	}
-	return float64(up) / float64(total), recovery
+	total := v.subscribed[n].Sub(v.subscribed[0])
+	return float64(up) / float64(total), recovery / time.Duration(n)
 }
 
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+var uptimePeriod = flag.Duration("uptime.period", time.Second,
+	"how long BenchmarkReconnectUptime's venue keeps each connection")
+
 // BenchmarkReconnectUptime runs a client against a venue that drops it
-// every uptimePeriod, one drop per iteration, and reports the share of the
-// time it was subscribed, as the venue saw it. The period is shorter than
-// the ~2 s of a misbehaving venue so that a run takes seconds, not minutes;
-// StableAfter is scaled with it.
+// abruptly every -uptime.period, one drop and recovery per iteration, and
+// reports the share of the time it was subscribed as the venue saw it, and
+// the mean recovery. Since uptime ≈ 1 − recovery/period, the recovery is
+// what carries over to other periods; a misbehaving venue's ~2 s is scaled
+// down (StableAfter with it) so that a run takes seconds.
 func BenchmarkReconnectUptime(b *testing.B) {
-	const uptimePeriod = 250 * time.Millisecond
-	v := newFlaky(b, uptimePeriod)
+	period := *uptimePeriod
+	v := newFlaky(b, period)
 	ctx := b.Context()
-	c, err := wsclient.Dial(ctx, v.url, &wsclient.Options{StableAfter: uptimePeriod / 4})
+	c, err := wsclient.Dial(ctx, v.url, &wsclient.Options{StableAfter: period / 4})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -326,12 +345,8 @@ func BenchmarkReconnectUptime(b *testing.B) {
 	runErr := make(chan error, 1)
 	go func() { runErr <- c.Run(ctx) }()
 	b.ResetTimer()
-	for range b.N {
-		select {
-		case <-v.drops:
-		case err := <-runErr:
-			b.Fatalf("Run: %v", err)
-		}
+	if err := v.wait(ctx, b.N+1, b.N); err != nil {
+		b.Fatal(err)
 	}
 	b.StopTimer()
 	if err := c.Close(ctx); err != nil {
@@ -340,7 +355,7 @@ func BenchmarkReconnectUptime(b *testing.B) {
 	if err := <-runErr; err != nil {
 		b.Fatal(err)
 	}
-	ratio, recovery := v.uptime()
+	ratio, recovery := v.uptime(b.N)
 	b.ReportMetric(ratio, "uptime-ratio")
 	b.ReportMetric(float64(recovery.Microseconds()), "recovery-µs")
 }

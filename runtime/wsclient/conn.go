@@ -322,19 +322,24 @@ func (s *session) stall(on bool) {
 
 // loop runs sessions on l and its replacements until ctx ends or Close is
 // called.
-func (c *Conn) loop(ctx context.Context, l *link) error {
+func (c *Conn) loop(ctx context.Context, l *link) (err error) {
 	var (
 		gen      uint64
 		failures int // dials failed and connections lost before StableAfter, in a row
 		down     time.Time
+		prev     *session // cut, its goroutines possibly still on their way out
 	)
+	defer func() {
+		if prev != nil {
+			c.reap(prev)
+		}
+	}()
 	for {
 		for l == nil {
 			c.state(StateReconnecting)
 			if !c.pause(ctx, c.backoff(failures)) {
 				return c.stopped(ctx)
 			}
-			var err error
 			if l, err = c.dial(ctx); err != nil {
 				if c.isClosed() || ctx.Err() != nil {
 					return c.stopped(ctx)
@@ -343,6 +348,12 @@ func (c *Conn) loop(ctx context.Context, l *link) error {
 				c.state(StateDisconnected)
 				c.report(err)
 			}
+		}
+		if prev != nil {
+			// Waited for only now, so that the wait overlaps the handshake;
+			// it cannot be later, since sessions must not overlap.
+			c.reap(prev)
+			prev = nil
 		}
 
 		gen++
@@ -357,7 +368,8 @@ func (c *Conn) loop(ctx context.Context, l *link) error {
 			// answer to our close frame, which ends the handshake.
 			s.link.ws.Close(websocket.StatusNormalClosure, "")
 		}
-		c.teardown(s)
+		c.cut(s)
+		prev = s
 		if c.isClosed() || ctx.Err() != nil {
 			return c.stopped(ctx)
 		}
@@ -440,14 +452,22 @@ func (c *Conn) open(ctx context.Context, l *link, gen uint64, down time.Time) *s
 	return s
 }
 
-// teardown ends s and waits for its goroutines.
-func (c *Conn) teardown(s *session) {
+// cut ends s without waiting: once its socket is closed, each of its
+// goroutines fails or returns promptly.
+func (c *Conn) cut(s *session) {
 	s.cancel()
-	s.link.abort()
-	s.wg.Wait()
 	c.mu.Lock()
 	c.live = nil
 	c.mu.Unlock()
+	if !s.link.cut() {
+		s.link.ws.CloseNow()
+	}
+}
+
+// reap waits for the goroutines of a session that has been cut.
+func (c *Conn) reap(s *session) {
+	s.link.ws.CloseNow()
+	s.wg.Wait()
 }
 
 // watch waits for a reason to end s: a failure, a request, a stale feed,

@@ -30,13 +30,22 @@ type link struct {
 // interrupt a close handshake in progress (it waits up to 10 s for it), but
 // a closed socket fails its reads and writes at once.
 func (l *link) abort() {
+	l.cut()
+	l.ws.CloseNow()
+}
+
+// cut closes the network connection, if it is known, and reports whether it
+// was. Unlike CloseNow, it does not wait for the reader and writer to let
+// go of the connection.
+func (l *link) cut() bool {
 	l.mu.Lock()
 	raw := l.raw
 	l.mu.Unlock()
-	if raw != nil {
-		raw.Close()
+	if raw == nil {
+		return false
 	}
-	l.ws.CloseNow()
+	raw.Close()
+	return true
 }
 
 // dial makes one connection, bounded by Options.DialTimeout.
