@@ -475,7 +475,10 @@ func (c *Conn) reap(s *session) {
 func (c *Conn) watch(ctx context.Context, s *session) error {
 	var tick <-chan time.Time
 	if c.opts.StaleAfter > 0 {
-		t := time.NewTicker(c.opts.StaleAfter / 4)
+		// Four checks per StaleAfter: a feed is found stale at most 25%
+		// late, and the clock is read four times per StaleAfter instead of
+		// once per message.
+		t := time.NewTicker(max(c.opts.StaleAfter/4, time.Millisecond))
 		defer t.Stop()
 		tick = t.C
 	}

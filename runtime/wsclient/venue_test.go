@@ -78,10 +78,14 @@ func (v *venue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := &peer{
 		raw:      r.Context().Value(rawConnKey{}).(*haltConn),
 		received: make(chan string, 4096),
+		pinged:   make(chan struct{}, 1024),
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OnPingReceived: func(context.Context, []byte) bool {
-			p.pings.Add(1)
+			select {
+			case p.pinged <- struct{}{}:
+			default:
+			}
 			return true
 		},
 	})
@@ -125,8 +129,8 @@ type peer struct {
 	raw      *haltConn
 	ctx      context.Context // ends with the connection
 	cancel   context.CancelFunc
-	received chan string // every message the client sent, in order
-	pings    atomic.Int64
+	received chan string   // every message the client sent, in order
+	pinged   chan struct{} // a WebSocket ping from the client
 
 	// closeStatus is the status of the client's close frame, set when the
 	// read loop ends; -1 if there was none.

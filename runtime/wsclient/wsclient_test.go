@@ -3,6 +3,7 @@ package wsclient_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -375,11 +376,11 @@ func TestSlowConsumer(t *testing.T) {
 		p.push(ctx, 0, 1)
 		<-g.entered
 		p.push(ctx, 1, 1+burst)
-		for pings := p.pings.Load(); p.pings.Load() < pings+5; {
+		for range 5 {
 			select {
+			case <-p.pinged:
 			case <-ctx.Done():
 				t.Fatal("no pings")
-			case <-time.After(time.Millisecond):
 			}
 		}
 		close(g.release)
@@ -606,31 +607,39 @@ func TestCloseBeforeRun(t *testing.T) {
 }
 
 // TestCloseDeadline: a venue that never answers the close handshake costs
-// Close no more than its context.
+// Close no more than its context, whether Run is running or not.
 func TestCloseDeadline(t *testing.T) {
-	ctx := testContext(t)
-	v := newVenue(t)
-	rec := newRecorder()
-	c, err := wsclient.Dial(ctx, v.url, &wsclient.Options{Recorder: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runErr := make(chan error, 1)
-	go func() { runErr <- c.Run(ctx) }()
-	p := v.next(ctx)
-	rec.waitFor(ctx, t, "subscribed", func() bool { return rec.stateCount(wsclient.StateSubscribed) == 1 })
-	p.halt()
+	for _, running := range []bool{true, false} {
+		t.Run(fmt.Sprintf("running=%v", running), func(t *testing.T) {
+			ctx := testContext(t)
+			v := newVenue(t)
+			rec := newRecorder()
+			c, err := wsclient.Dial(ctx, v.url, &wsclient.Options{Recorder: rec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runErr := make(chan error, 1)
+			if running {
+				go func() { runErr <- c.Run(ctx) }()
+				rec.waitFor(ctx, t, "subscribed", func() bool { return rec.stateCount(wsclient.StateSubscribed) == 1 })
+			} else {
+				runErr <- nil
+			}
+			p := v.next(ctx)
+			p.halt()
 
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if err := c.Close(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Close: %v, want DeadlineExceeded", err)
-	}
-	if err := <-runErr; err != nil {
-		t.Errorf("Run: %v", err)
-	}
-	if err := c.Close(ctx); err != nil {
-		t.Errorf("second Close: %v", err)
+			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			if err := c.Close(short); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Close: %v, want DeadlineExceeded", err)
+			}
+			if err := <-runErr; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			if err := c.Close(ctx); err != nil {
+				t.Errorf("second Close: %v", err)
+			}
+		})
 	}
 }
 
