@@ -280,7 +280,7 @@ func (v *flaky) note(times *[]time.Time) {
 	v.mu.Lock()
 	*times = append(*times, now)
 	v.mu.Unlock()
-	signal(v.events)
+	notify(v.events)
 }
 
 // wait waits until the venue has seen subs subscriptions and drops drops.
@@ -315,7 +315,7 @@ func (v *flaky) uptime(n int) (ratio float64, recovery time.Duration) {
 	return float64(up) / float64(total), recovery / time.Duration(n)
 }
 
-func signal(ch chan struct{}) {
+func notify(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
 	default:

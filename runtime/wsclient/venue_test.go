@@ -2,6 +2,7 @@ package wsclient_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -41,16 +42,28 @@ type venue struct {
 
 type rawConnKey struct{}
 
-func newVenue(tb testing.TB) *venue {
+func newVenue(tb testing.TB) *venue { return startVenue(tb, false) }
+
+// newTLSVenue returns a venue behind TLS; its client trusts it.
+func newTLSVenue(tb testing.TB) *venue { return startVenue(tb, true) }
+
+func startVenue(tb testing.TB, withTLS bool) *venue {
 	ctx, stop := context.WithCancel(context.WithoutCancel(tb.Context()))
 	v := &venue{tb: tb, ctx: ctx, stop: stop, peers: make(chan *peer, 64)}
 	v.srv = httptest.NewUnstartedServer(v)
 	v.srv.Listener = haltListener{v.srv.Listener}
 	// The raw connection is what an abrupt close closes.
 	v.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		if tc, ok := c.(*tls.Conn); ok {
+			c = tc.NetConn()
+		}
 		return context.WithValue(ctx, rawConnKey{}, c)
 	}
-	v.srv.Start()
+	if withTLS {
+		v.srv.StartTLS()
+	} else {
+		v.srv.Start()
+	}
 	v.url = "ws" + strings.TrimPrefix(v.srv.URL, "http")
 	tb.Cleanup(v.close)
 	return v

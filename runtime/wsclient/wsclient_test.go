@@ -706,6 +706,47 @@ func TestSlowHandler(t *testing.T) {
 	cl.rec.waitFor(ctx, t, "a slow handler call", func() bool { return cl.rec.result("ws.handler", track.OutcomeSlow) == 1 })
 }
 
+// TestTLS: over wss the Conn still sees the TCP connection under TLS, which
+// is what lets Close cut a stuck close handshake short.
+func TestTLS(t *testing.T) {
+	ctx := testContext(t)
+	v := newTLSVenue(t)
+	rec := newRecorder()
+	got := make(chan string, 1)
+	c, err := wsclient.Dial(ctx, v.url, &wsclient.Options{
+		Recorder:    rec,
+		DialOptions: &websocket.DialOptions{HTTPClient: v.srv.Client()},
+		Handler: func(ctx context.Context, m wsclient.Message) error {
+			got <- string(m.Data)
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runErr := make(chan error, 1)
+	go func() { runErr <- c.Run(ctx) }()
+	p := v.next(ctx)
+	p.send(ctx, ticker(1))
+	select {
+	case msg := <-got:
+		if msg != ticker(1) {
+			t.Errorf("got %s", msg)
+		}
+	case <-ctx.Done():
+		t.Fatal(ctx.Err())
+	}
+	p.halt()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := c.Close(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Close: %v, want DeadlineExceeded", err)
+	}
+	if err := <-runErr; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
+
 func TestDialError(t *testing.T) {
 	ctx := testContext(t)
 	v := newVenue(t)
