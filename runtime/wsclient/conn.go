@@ -359,6 +359,7 @@ func (c *Conn) loop(ctx context.Context, l *link) (err error) {
 		gen++
 		s := c.open(ctx, l, gen, down)
 		cause := c.watch(ctx, s)
+		lost := time.Now()
 		c.mu.Lock()
 		c.sess = nil
 		bye := c.isClosed() && !c.aborted
@@ -374,7 +375,7 @@ func (c *Conn) loop(ctx context.Context, l *link) (err error) {
 			return c.stopped(ctx)
 		}
 
-		down = time.Now()
+		down = lost
 		if down.Sub(s.start) >= c.opts.StableAfter {
 			failures = 0
 		} else {

@@ -2,6 +2,7 @@ package wsclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
 
 	"github.com/asynclint/asynclint/runtime/track"
 	"github.com/asynclint/asynclint/runtime/wsclient"
@@ -753,5 +755,67 @@ func TestDialError(t *testing.T) {
 	v.refuse.Store(1)
 	if _, err := wsclient.Dial(ctx, v.url, nil); err == nil {
 		t.Fatal("Dial succeeded against a refusing venue")
+	}
+}
+
+// TestConcurrentUse: Subscribe, Unsubscribe and Send from several goroutines
+// while the venue keeps dropping the connection; a fresh connection then
+// carries exactly the desired subscriptions.
+func TestConcurrentUse(t *testing.T) {
+	ctx := testContext(t)
+	v := newVenue(t)
+	cl := start(t, v, &wsclient.Options{SendRate: rate.Inf})
+	const workers, keys, rounds = 4, 5, 50
+
+	var wg sync.WaitGroup
+	want := make([]map[string]bool, workers)
+	for w := range workers {
+		want[w] = make(map[string]bool)
+		wg.Go(func() {
+			for i := range rounds {
+				key := fmt.Sprintf("w%dk%d", w, i%keys)
+				if i%3 == 2 {
+					cl.Unsubscribe(ctx, key, wsclient.Static([]byte(`{"event":"unsubscribe","payload":["`+key+`"]}`)))
+					delete(want[w], key)
+				} else {
+					cl.Subscribe(ctx, key, wsclient.Static([]byte(`{"event":"subscribe","payload":["`+key+`"]}`)))
+					want[w][key] = true
+				}
+				cl.Send(ctx, []byte(`{"note":"`+key+`"}`))
+			}
+		})
+	}
+	for range 3 {
+		v.next(ctx).drop()
+	}
+	wg.Wait()
+
+	v.next(ctx).drop()
+	p := v.next(ctx)
+	if err := cl.Send(ctx, []byte(`{"note":"marker"}`)); err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string]bool)
+	for {
+		msg := p.expect(ctx, t, "")
+		if strings.Contains(msg, "marker") {
+			break
+		}
+		var req struct {
+			Event   string   `json:"event"`
+			Payload []string `json:"payload"`
+		}
+		json.Unmarshal([]byte(msg), &req)
+		for _, key := range req.Payload {
+			got[key] = req.Event == "subscribe"
+		}
+	}
+	for w := range workers {
+		for i := range keys {
+			key := fmt.Sprintf("w%dk%d", w, i)
+			if got[key] != want[w][key] {
+				t.Errorf("%s: subscribed %v, want %v", key, got[key], want[w][key])
+			}
+		}
 	}
 }
