@@ -115,6 +115,8 @@ type Options struct {
 	// AppPing, if set, builds the application-level ping the heartbeat sends
 	// (Gate.io's {"channel":"spot.ping"}) instead of a WebSocket ping. Its
 	// answer is an ordinary message: its absence is caught by StaleAfter.
+	// Pings are written as soon as they are due, ahead of queued Sends and
+	// outside the rate limit.
 	AppPing MessageFunc
 	// PingTimeout bounds the wait for the answer to a WebSocket ping.
 	// Default 5 s.
@@ -145,7 +147,10 @@ type Options struct {
 	OnError func(error)
 
 	// DialOptions are passed to websocket.Dial. Its OnPongReceived is
-	// called as well as the Conn's own.
+	// called as well as the Conn's own. If its HTTPClient's Transport is
+	// not an *http.Transport, the Conn cannot reach the TCP connection
+	// under the WebSocket, and a Close whose context ends during a stuck
+	// close handshake waits for the library's own bound (10 s).
 	DialOptions *websocket.DialOptions
 }
 
