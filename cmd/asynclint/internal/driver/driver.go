@@ -14,16 +14,20 @@
 // to see gets its types from export data, and only if an importer
 // asks for them.
 //
-// The standard library is such a package unless Config.SourceStd is
-// set: the analyzers of this suite know its API from a catalog and do
-// nothing on its packages. The analyzers they require may: ctrlflow
-// records that functions such as log.Fatal and os.Exit do not return,
-// and without those facts code after their calls counts as reachable.
-// SourceStd restores them, as the checker package has them, for about
-// twice the memory.
+// Standard-library dependencies are analysed too, though the
+// analyzers of this suite know their API from a catalog and do nothing
+// there, because the analyzers they require do not: ctrlflow records
+// that log.Fatal, os.Exit and t.Skip do not return, and without those
+// facts the code after such calls would count as reachable. But their
+// types, which every importer keeps, come from export data, which is
+// much smaller than the types of a package checked from source: each
+// is checked into a types.Package of its own, analysed, and its facts
+// moved onto the objects of the export data, as a driver that analyses
+// packages in separate processes (unitchecker) would.
 package driver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/token"
@@ -44,9 +48,10 @@ type Config struct {
 	Env        []string // added to os.Environ() for go commands; later entries win
 	BuildFlags []string // passed to go list
 
-	// SourceStd says to type-check and analyse standard-library
-	// dependencies from source, for analyzers told to look into
-	// the standard library. Without it they are never analysed.
+	// SourceStd says that importers of standard-library packages
+	// see their types as checked from source, as with the checker
+	// package, rather than from export data. It should make no
+	// difference but to memory, which it about doubles.
 	SourceStd bool
 }
 
@@ -139,28 +144,22 @@ var (
 // analyzers, running each also on the dependencies whose facts it
 // needs, and the analyzers they require wherever they run.
 //
-// Run fails only if the analyzers are invalid or go list cannot run or
-// matches nothing. Errors in packages, and failures of analyzers, are
-// in the Result.
-func Run(cfg Config, analyzers []*analysis.Analyzer, patterns ...string) (*Result, error) {
+// Run fails only if the analyzers are invalid, go list cannot run or
+// matches nothing, or ctx is done before the analysis is. Errors in
+// packages, and failures of analyzers, are in the Result.
+func Run(ctx context.Context, cfg Config, analyzers []*analysis.Analyzer, patterns ...string) (*Result, error) {
 	if err := analysis.Validate(analyzers); err != nil {
 		return nil, err
 	}
 	env := append(os.Environ(), cfg.Env...)
 
-	// The standard library is recognised by directory; go env
-	// runs while go list does.
-	type gorootResult struct {
-		dir string
-		err error
+	// The standard library is recognised by its directory.
+	root, err := goroot(ctx, cfg.Dir, env)
+	if err != nil {
+		return nil, err
 	}
-	gorootc := make(chan gorootResult, 1)
-	go func() {
-		dir, err := goroot(cfg.Dir, env)
-		gorootc <- gorootResult{dir, err}
-	}()
-
 	roots, err := packages.Load(&packages.Config{
+		Context: ctx,
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 			packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedTypesSizes,
 		Dir:        cfg.Dir,
@@ -168,22 +167,20 @@ func Run(cfg Config, analyzers []*analysis.Analyzer, patterns ...string) (*Resul
 		BuildFlags: cfg.BuildFlags,
 		Tests:      cfg.Tests,
 	}, patterns...)
-	gr := <-gorootc
 	if err != nil {
 		return nil, err
 	}
 	if len(roots) == 0 {
 		return nil, fmt.Errorf("%s matched no packages", strings.Join(patterns, " "))
 	}
-	if gr.err != nil {
-		return nil, gr.err
-	}
 
-	g := newGraph(cfg, analyzers, roots, gr.dir)
-	if err := g.findExportData(cfg, env); err != nil {
+	g := newGraph(cfg, analyzers, roots, root)
+	if err := g.findExportData(ctx, cfg, env); err != nil {
 		return nil, err
 	}
-	g.run()
+	if err := g.run(ctx); err != nil {
+		return nil, err
+	}
 
 	res := &Result{Fset: g.fset}
 	for _, n := range g.roots {
@@ -194,15 +191,18 @@ func Run(cfg Config, analyzers []*analysis.Analyzer, patterns ...string) (*Resul
 
 // goroot returns the GOROOT of the go command that lists packages, which
 // need not be the one this program was built with.
-func goroot(dir string, env []string) (string, error) {
-	cmd := exec.Command("go", "env", "GOROOT")
+func goroot(ctx context.Context, dir string, env []string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "env", "GOROOT")
 	cmd.Dir = dir
 	cmd.Env = env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("go env GOROOT: %v: %s", err, strings.TrimSpace(stderr.String()))
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return "", fmt.Errorf("go env GOROOT: %w: %s", err, msg)
+		}
+		return "", fmt.Errorf("go env GOROOT: %w", err)
 	}
 	root := strings.TrimSpace(string(out))
 	if root == "" {

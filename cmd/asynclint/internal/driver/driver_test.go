@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"context"
 	"errors"
 	"go/token"
 	"go/types"
@@ -35,7 +36,7 @@ func run(t *testing.T, cfg driver.Config, patterns ...string) []string {
 
 func runWith(t *testing.T, suite []*analysis.Analyzer, cfg driver.Config, patterns ...string) []string {
 	t.Helper()
-	res, err := driver.Run(cfg, suite, patterns...)
+	res, err := driver.Run(t.Context(), cfg, suite, patterns...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +66,10 @@ func runChecker(t *testing.T, dir string, tests bool, patterns ...string) []stri
 func runCheckerWith(t *testing.T, suite []*analysis.Analyzer, dir string, tests bool, patterns ...string) []string {
 	t.Helper()
 	pkgs, err := packages.Load(&packages.Config{
-		Mode:  packages.LoadAllSyntax | packages.NeedModule,
-		Dir:   dir,
-		Tests: tests,
+		Context: t.Context(),
+		Mode:    packages.LoadAllSyntax | packages.NeedModule,
+		Dir:     dir,
+		Tests:   tests,
 	}, patterns...)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +129,7 @@ func TestTestVariants(t *testing.T) {
 }
 
 func TestTypeError(t *testing.T) {
-	res, err := driver.Run(driver.Config{Dir: testdataMod(t)}, suite, "./broken")
+	res, err := driver.Run(t.Context(), driver.Config{Dir: testdataMod(t)}, suite, "./broken")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,10 +148,10 @@ func TestTypeError(t *testing.T) {
 
 func TestNoMatch(t *testing.T) {
 	dir := testdataMod(t)
-	if res, err := driver.Run(driver.Config{Dir: dir}, suite, "example.com/none/..."); err == nil {
+	if res, err := driver.Run(t.Context(), driver.Config{Dir: dir}, suite, "example.com/none/..."); err == nil {
 		t.Errorf("pattern matching no package: got %d packages and no error", len(res.Packages))
 	}
-	res, err := driver.Run(driver.Config{Dir: dir}, suite, "./none")
+	res, err := driver.Run(t.Context(), driver.Config{Dir: dir}, suite, "./none")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func TestRepository(t *testing.T) {
 	}
 	const pattern = "github.com/asynclint/asynclint/..."
 
-	res, err := driver.Run(driver.Config{Dir: dir, Tests: true}, suite, pattern)
+	res, err := driver.Run(t.Context(), driver.Config{Dir: dir, Tests: true}, suite, pattern)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,9 +202,10 @@ func TestRepository(t *testing.T) {
 	}
 
 	pkgs, err := packages.Load(&packages.Config{
-		Mode:  packages.LoadAllSyntax | packages.NeedModule,
-		Dir:   dir,
-		Tests: true,
+		Context: t.Context(),
+		Mode:    packages.LoadAllSyntax | packages.NeedModule,
+		Dir:     dir,
+		Tests:   true,
 	}, pattern)
 	if err != nil {
 		t.Fatal(err)
@@ -254,19 +257,20 @@ func dependsOnIllTyped(pkg *driver.Package) bool {
 	return visit(pkg)
 }
 
-// TestSourceStd compares the driver with the checker package where
+// TestStdFacts compares the driver with the checker package where
 // facts about the standard library matter: ctrlflow's facts say that
 // log.Fatal and t.Skip do not return, so nothing after them blocks.
-// Without SourceStd the driver lacks them, and reports what follows.
-func TestSourceStd(t *testing.T) {
+func TestStdFacts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("loads the standard library from source")
+		t.Skip("the checker needs the standard library from source")
 	}
 	dir := testdataMod(t)
-	got := run(t, driver.Config{Dir: dir, Tests: true, SourceStd: true}, "./exits")
 	want := runChecker(t, dir, true, "./exits")
-	if !slices.Equal(got, want) {
-		t.Errorf("driver and checker differ\ndriver:\n%s\nchecker:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	for _, sourceStd := range []bool{false, true} {
+		got := run(t, driver.Config{Dir: dir, Tests: true, SourceStd: sourceStd}, "./exits")
+		if !slices.Equal(got, want) {
+			t.Errorf("SourceStd=%t: driver and checker differ\ndriver:\n%s\nchecker:\n%s", sourceStd, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }
 
@@ -363,7 +367,7 @@ func TestPanic(t *testing.T) {
 			return nil, nil
 		},
 	}
-	res, err := driver.Run(driver.Config{Dir: testdataMod(t)}, []*analysis.Analyzer{panicky}, "./app")
+	res, err := driver.Run(t.Context(), driver.Config{Dir: testdataMod(t)}, []*analysis.Analyzer{panicky}, "./app")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,5 +381,13 @@ func TestPanic(t *testing.T) {
 	}
 	if wire := feeds.Imports["example.com/mod/wire"]; wire.Failures != nil {
 		t.Errorf("wire: got failures %v, want none", wire.Failures)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := driver.Run(ctx, driver.Config{Dir: testdataMod(t)}, suite, "./app"); !errors.Is(err, context.Canceled) {
+		t.Errorf("got error %v, want %v", err, context.Canceled)
 	}
 }

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"go/token"
 	"go/types"
 	"maps"
@@ -48,11 +49,16 @@ type node struct {
 	std     bool   // in GOROOT/src
 	export  string // export data file, for a package not checked from source
 
-	// want[i] says that g.analyzers[i] runs on the package; source
-	// says that it is type-checked from syntax, as it must be if
-	// any analyzer runs on it.
-	want   []bool
-	source bool
+	// want[i] says that g.analyzers[i] runs on the package.
+	want []bool
+
+	// source says that the package is type-checked from syntax,
+	// and importers see those types. separate says that it is
+	// analysed from syntax type-checked into a types.Package of
+	// its own, while importers see its types from export data and
+	// its facts moved onto them. Otherwise its types come from
+	// export data, read when an importer first needs them.
+	source, separate bool
 
 	pending atomic.Int32 // dependencies not yet processed
 
@@ -193,13 +199,17 @@ func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Pack
 		}
 	}
 	for _, n := range g.nodes {
-		if n.std && !n.root && !cfg.SourceStd {
-			clear(n.want)
-		}
 		// Export data is found by package path, which names
 		// no test variant.
-		n.source = slices.Contains(n.want, true) ||
-			n.types != types.Unsafe && n.pkg.ID != n.pkg.PkgPath
+		variant := n.pkg.ID != n.pkg.PkgPath
+		switch {
+		case !slices.Contains(n.want, true):
+			n.source = variant && n.types != types.Unsafe
+		case n.std && !n.root && !cfg.SourceStd && !variant:
+			n.separate = true
+		default:
+			n.source = true
+		}
 	}
 	return g
 }
@@ -213,10 +223,13 @@ func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Pack
 // A package without export data, say because it does not compile, is
 // checked from source instead, and so are its dependencies that lack
 // export data in turn.
-func (g *graph) findExportData(cfg Config, env []string) error {
+func (g *graph) findExportData(ctx context.Context, cfg Config, env []string) error {
 	need := make(map[string]*node)
 	for _, n := range g.nodes {
-		if n.source {
+		if n.separate {
+			need[n.pkg.PkgPath] = n
+		}
+		if n.source || n.separate {
 			for _, dep := range n.deps {
 				if !dep.source && dep.types != types.Unsafe {
 					need[dep.pkg.PkgPath] = dep
@@ -226,6 +239,7 @@ func (g *graph) findExportData(cfg Config, env []string) error {
 	}
 	if len(need) > 0 {
 		pkgs, err := packages.Load(&packages.Config{
+			Context:    ctx,
 			Mode:       packages.NeedName | packages.NeedExportFile,
 			Dir:        cfg.Dir,
 			Env:        env,
@@ -241,9 +255,12 @@ func (g *graph) findExportData(cfg Config, env []string) error {
 		}
 	}
 	for _, n := range slices.Backward(g.nodes) {
-		if n.source {
+		if n.separate && n.export == "" {
+			n.separate, n.source = false, true
+		}
+		if n.source || n.separate {
 			for _, dep := range n.deps {
-				if !dep.source && dep.types != types.Unsafe && dep.export == "" {
+				if !dep.source && !dep.separate && dep.types != types.Unsafe && dep.export == "" {
 					dep.source = true
 				}
 			}
@@ -253,8 +270,8 @@ func (g *graph) findExportData(cfg Config, env []string) error {
 }
 
 // run processes the packages, each once its dependencies are done, as
-// many at a time as there are CPUs.
-func (g *graph) run() {
+// many at a time as there are CPUs, until ctx is done.
+func (g *graph) run(ctx context.Context) error {
 	ready := make(chan *node, len(g.nodes))
 	for _, n := range g.nodes {
 		if n.pending.Load() == 0 {
@@ -269,7 +286,9 @@ func (g *graph) run() {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for n := range ready {
-				g.process(n)
+				if ctx.Err() == nil {
+					g.process(n)
+				}
 				for _, r := range n.rdeps {
 					if r.pending.Add(-1) == 0 {
 						ready <- r
@@ -282,6 +301,7 @@ func (g *graph) run() {
 		})
 	}
 	wg.Wait()
+	return ctx.Err()
 }
 
 // process type-checks a package from source, if it is one, and
@@ -289,12 +309,19 @@ func (g *graph) run() {
 // diagnostics. Packages whose types come from export data are read
 // when an importer first needs them.
 func (g *graph) process(n *node) {
-	if !n.source {
-		return
-	}
-	unit := g.check(n)
-	if slices.Contains(n.want, true) {
-		g.analyse(n, unit)
+	switch {
+	case n.source:
+		u := g.check(n, n.types)
+		if slices.Contains(n.want, true) {
+			g.analyse(n, u)
+		}
+	case n.separate:
+		// The types importers see must be there to receive
+		// the facts; an error reading them is the package's.
+		g.load(n)
+		u := g.check(n, types.NewPackage(n.pkg.PkgPath, n.pkg.Name))
+		g.analyse(n, u)
+		n.moveFacts(u.pkg)
 	}
 	n.closure = nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/objectpath"
 )
 
 // A factSet holds the facts one analyzer exported on one package.
@@ -120,7 +121,7 @@ func (g *graph) runPass(n *node, u *unit, i int, results []any) (result any, dia
 		Files:        u.files,
 		OtherFiles:   n.pkg.OtherFiles,
 		IgnoredFiles: n.pkg.IgnoredFiles,
-		Pkg:          n.types,
+		Pkg:          u.pkg,
 		TypesInfo:    u.info,
 		TypesSizes:   g.sizes,
 		TypeErrors:   u.typeErrors,
@@ -141,16 +142,16 @@ func (g *graph) runPass(n *node, u *unit, i int, results []any) (result any, dia
 			return os.ReadFile(name)
 		},
 		ImportObjectFact: func(obj types.Object, fact analysis.Fact) bool {
-			return g.importObjectFact(n, i, obj, fact)
+			return g.importObjectFact(n, u.pkg, i, obj, fact)
 		},
 		ImportPackageFact: func(pkg *types.Package, fact analysis.Fact) bool {
-			return g.importPackageFact(n, i, pkg, fact)
+			return g.importPackageFact(n, u.pkg, i, pkg, fact)
 		},
 		ExportObjectFact: func(obj types.Object, fact analysis.Fact) {
 			if pass.ExportObjectFact == nil {
 				panic(fmt.Sprintf("%s: Pass.ExportObjectFact(%s, %T) called after Run", a.Name, obj, fact))
 			}
-			if obj.Pkg() != n.types {
+			if obj.Pkg() != u.pkg {
 				panic(fmt.Sprintf("%s: cannot export a fact about %s: it belongs to another package than %s", a.Name, obj, n.pkg.ID))
 			}
 			n.factsOf(i).objects[objectFactKey{obj, factType(fact)}] = fact
@@ -165,7 +166,7 @@ func (g *graph) runPass(n *node, u *unit, i int, results []any) (result any, dia
 			return g.allObjectFacts(n, i)
 		},
 		AllPackageFacts: func() []analysis.PackageFact {
-			return g.allPackageFacts(n, i)
+			return g.allPackageFacts(n, u.pkg, i)
 		},
 	}
 
@@ -229,11 +230,17 @@ func (n *node) factsOf(i int) *factSet {
 // Dependencies finish before their importers start, so their facts
 // are read without locks.
 
-func (g *graph) importObjectFact(n *node, i int, obj types.Object, ptr analysis.Fact) bool {
+// importObjectFact implements Pass.ImportObjectFact for analyzer i on
+// n, which is type-checked into self: n.types, or a package of its own
+// if n is analysed separately.
+func (g *graph) importObjectFact(n *node, self *types.Package, i int, obj types.Object, ptr analysis.Fact) bool {
 	if obj == nil {
 		panic("nil object")
 	}
 	owner := g.byTypes[obj.Pkg()]
+	if obj.Pkg() == self {
+		owner = n
+	}
 	if owner == nil || owner.facts == nil || owner.facts[i] == nil || !n.seesFactsAbout(owner, obj) {
 		return false
 	}
@@ -244,11 +251,14 @@ func (g *graph) importObjectFact(n *node, i int, obj types.Object, ptr analysis.
 	return ok
 }
 
-func (g *graph) importPackageFact(n *node, i int, pkg *types.Package, ptr analysis.Fact) bool {
+func (g *graph) importPackageFact(n *node, self *types.Package, i int, pkg *types.Package, ptr analysis.Fact) bool {
 	if pkg == nil {
 		panic("nil package")
 	}
 	owner := g.byTypes[pkg]
+	if pkg == self {
+		owner = n
+	}
 	if owner == nil || owner.facts == nil || owner.facts[i] == nil || owner != n && !n.dependsOn(owner) {
 		return false
 	}
@@ -271,14 +281,44 @@ func (g *graph) allObjectFacts(n *node, i int) []analysis.ObjectFact {
 	return facts
 }
 
-func (g *graph) allPackageFacts(n *node, i int) []analysis.PackageFact {
+func (g *graph) allPackageFacts(n *node, self *types.Package, i int) []analysis.PackageFact {
 	var facts []analysis.PackageFact
 	g.eachFactSet(n, i, func(owner *node, set *factSet) {
+		pkg := owner.types
+		if owner == n {
+			pkg = self
+		}
 		for _, fact := range set.packages {
-			facts = append(facts, analysis.PackageFact{Package: owner.types, Fact: fact})
+			facts = append(facts, analysis.PackageFact{Package: pkg, Fact: fact})
 		}
 	})
 	return facts
+}
+
+// moveFacts rekeys the object facts of a separately analysed package,
+// exported about the objects of self, by the objects its importers
+// see. Objects not found there, such as unexported functions, cannot
+// be named by importers: their facts are dropped.
+func (n *node) moveFacts(self *types.Package) {
+	var enc objectpath.Encoder
+	for _, set := range n.facts {
+		if set == nil {
+			continue
+		}
+		moved := make(map[objectFactKey]analysis.Fact, len(set.objects))
+		for k, fact := range set.objects {
+			path, err := enc.For(k.obj)
+			if err != nil {
+				continue
+			}
+			obj, err := objectpath.Object(n.types, path)
+			if err != nil {
+				continue
+			}
+			moved[objectFactKey{obj, k.typ}] = fact
+		}
+		set.objects = moved
+	}
 }
 
 // eachFactSet calls f with the facts of analyzer i on n and on each of

@@ -17,14 +17,17 @@ import (
 // A unit is the syntax and type information of a package checked from
 // source, which live only while the package is analysed.
 type unit struct {
+	pkg        *types.Package
 	files      []*ast.File
 	info       *types.Info
 	typeErrors []types.Error
 }
 
-// check parses and type-checks a package, recording its errors.
-func (g *graph) check(n *node) *unit {
+// check parses and type-checks a package into pkg, recording its
+// errors.
+func (g *graph) check(n *node, pkg *types.Package) *unit {
 	u := &unit{
+		pkg: pkg,
 		info: &types.Info{
 			Types:        make(map[ast.Expr]types.TypeAndValue),
 			Defs:         make(map[*ast.Ident]types.Object),
@@ -84,7 +87,7 @@ func (g *graph) check(n *node) *unit {
 	if mod := n.pkg.Module; mod != nil && mod.GoVersion != "" {
 		conf.GoVersion = "go" + mod.GoVersion
 	}
-	err := types.NewChecker(conf, g.fset, n.types, u.info).Files(u.files)
+	err := types.NewChecker(conf, g.fset, pkg, u.info).Files(u.files)
 	if err != nil && len(*errs) == 0 {
 		// An error the checker did not pass to conf.Error,
 		// such as a Go version it does not support.
@@ -107,6 +110,8 @@ func (g *graph) importFor(n *node, path string) (*types.Package, error) {
 	if dep.source {
 		return dep.types, nil // complete: dependencies are processed first
 	}
+	// Importers of a separately analysed package see its types
+	// from export data too, like those of any other.
 	if err := g.load(dep); err != nil {
 		return nil, err
 	}
