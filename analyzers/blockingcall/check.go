@@ -145,7 +145,7 @@ func (c *checker) check() {
 				switch {
 				case m.nonblocking:
 					c.reportNonblocking(fn, o)
-				case o.noCtx:
+				case o.noCtx && !o.viaBackground:
 					c.reportNoContext(fn, m, o)
 				}
 				return true
@@ -181,7 +181,7 @@ func (c *checker) checkGoroutineTargets(fn *ssa.Function) {
 				continue
 			}
 			o, ok := c.callOp(instr, common, nil)
-			if !ok || !o.noCtx {
+			if !ok || !o.noCtx || o.viaBackground {
 				continue
 			}
 			c.reportGoroutine(fn, instr, o)

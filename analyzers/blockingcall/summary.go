@@ -92,6 +92,7 @@ func (c *checker) summarise() {
 // chainFor is fn's chain when fn blocks by o.
 func (c *checker) chainFor(fn *ssa.Function, o op) []string {
 	chain := []string{displayName(fn)}
+	callee := len(chain)
 	switch {
 	case o.chain != nil:
 		chain = append(chain, o.chain...)
@@ -101,7 +102,8 @@ func (c *checker) chainFor(fn *ssa.Function, o op) []string {
 		chain = append(chain, o.kind)
 	}
 	if o.viaBackground {
-		chain[len(chain)-1] += " with context.Background()"
+		// The call, not what it reaches, is what gets no real context.
+		chain[callee] += " with context.Background()"
 	}
 	if len(chain) > maxChain {
 		chain = append(append(chain[:maxChain-2:maxChain-2], "…"), chain[len(chain)-1])

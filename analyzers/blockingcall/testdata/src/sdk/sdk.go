@@ -117,3 +117,14 @@ func Backfill(ctx context.Context, day string) error { // want Backfill:"noctx: 
 	cmd := exec.Command("backfill", day) // want `exec.Command blocks without a context while ctx is in scope`
 	return runLogged(cmd)
 }
+
+// Run takes its lifetime as a context.
+func (c *Client) Run(ctx context.Context) { <-ctx.Done() } // want Run:"blocks: .*; ctx inside"
+
+// With no context of its own, a background one is all a caller has: neither
+// the go statement nor the goroutine below is a finding.
+func Start(c *Client) { // want Start:"noctx: sdk.Start → \\(\\*sdk.Client\\).Run with context.Background\\(\\) → channel receive; .*"
+	go c.Run(context.Background())
+	go func() { c.Run(context.Background()) }()
+	c.Run(context.Background())
+}
