@@ -51,7 +51,8 @@ type Config struct {
 	// SourceStd says that importers of standard-library packages
 	// see their types as checked from source, as with the checker
 	// package, rather than from export data. It should make no
-	// difference but to memory, which it about doubles.
+	// difference but to memory, of which it takes half as much
+	// again or more.
 	SourceStd bool
 }
 

@@ -76,8 +76,6 @@ type node struct {
 	closure map[*node]bool
 }
 
-func (n *node) String() string { return n.pkg.ID }
-
 func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Package, goroot string) *graph {
 	g := &graph{
 		fset:    token.NewFileSet(),
@@ -216,9 +214,10 @@ func newGraph(cfg Config, analyzers []*analysis.Analyzer, roots []*packages.Pack
 
 // findExportData asks go list for the export data of the packages
 // whose types come from it and that a package checked from source
-// imports: those are the only ones read. go list compiles them and
-// their dependencies, if the build cache lacks them, but not the
-// packages checked from source, as go list -deps -export would.
+// imports, and of the separately analysed ones: those are the only
+// ones read. go list compiles them and their dependencies, if the
+// build cache lacks them, but not the packages checked from source, as
+// go list -deps -export would.
 //
 // A package without export data, say because it does not compile, is
 // checked from source instead, and so are its dependencies that lack
@@ -321,7 +320,13 @@ func (g *graph) process(n *node) {
 		g.load(n)
 		u := g.check(n, types.NewPackage(n.pkg.PkgPath, n.pkg.Name))
 		g.analyse(n, u)
-		n.moveFacts(u.pkg)
+		g.moveFacts(n, u.pkg)
+		// Nothing refers to the syntax any longer: not even the
+		// objects importers see, whose positions are those of
+		// the export data.
+		for _, f := range u.files {
+			g.fset.RemoveFile(g.fset.File(f.FileStart))
+		}
 	}
 	n.closure = nil
 }

@@ -299,7 +299,11 @@ func (g *graph) allPackageFacts(n *node, self *types.Package, i int) []analysis.
 // exported about the objects of self, by the objects its importers
 // see. Objects not found there, such as unexported functions, cannot
 // be named by importers: their facts are dropped.
-func (n *node) moveFacts(self *types.Package) {
+func (g *graph) moveFacts(n *node, self *types.Package) {
+	// Reading export data may add objects to n.types.
+	g.exportMu.Lock()
+	defer g.exportMu.Unlock()
+
 	var enc objectpath.Encoder
 	for _, set := range n.facts {
 		if set == nil {
