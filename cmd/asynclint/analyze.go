@@ -2,67 +2,58 @@ package main
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"go/token"
 	"log"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/checker"
-	"golang.org/x/tools/go/packages"
+
+	"github.com/asynclint/asynclint/cmd/asynclint/internal/driver"
 )
 
 // A finding is a diagnostic of a root package, reported once even if
 // its file was analyzed as part of several packages.
 type finding struct {
-	act  *checker.Action // the first action that reported it
-	diag analysis.Diagnostic
-	posn token.Position
+	pkg      *driver.Package // the first package that reported it
+	analyzer *analysis.Analyzer
+	diag     analysis.Diagnostic
+	posn     token.Position
+	fset     *token.FileSet
 }
-
-func (f *finding) fset() *token.FileSet { return f.act.Package.Fset }
 
 // analyze loads the packages, runs the analyzers on them, prints or
 // fixes what they find according to opts, and returns the exit status.
 func analyze(analyzers []*analysis.Analyzer, opts options) int {
-	conf := &packages.Config{
-		// The analyzers exchange facts across packages, so every
-		// dependency is needed from source, not just the roots.
-		Mode:  packages.LoadAllSyntax | packages.NeedModule,
-		Tests: opts.tests,
-	}
-	pkgs, err := packages.Load(conf, opts.patterns...)
+	// The driver checks one package at a time and keeps only types and
+	// facts of the dependencies, which is what keeps memory flat on large
+	// module graphs.
+	res, err := driver.Run(context.Background(), driver.Config{Tests: opts.tests}, analyzers, opts.patterns...)
 	if err != nil {
 		log.Print(err)
 		return exitError
 	}
-	if len(pkgs) == 0 {
+	if len(res.Packages) == 0 {
 		log.Printf("%s matched no packages", strings.Join(opts.patterns, " "))
 		return exitError
 	}
 	status := exitClean
-	if printLoadErrors(pkgs) {
+	if printLoadErrors(res) {
+		status = exitError
+	}
+	if printAnalysisErrors(res) {
 		status = exitError
 	}
 
-	guard(analyzers)
-	graph, err := checker.Analyze(analyzers, pkgs, nil)
-	if err != nil {
-		log.Print(err) // an invalid analyzer
-		return exitError
-	}
-	if printAnalysisErrors(graph) {
-		status = exitError
-	}
-
-	findings := collect(graph)
+	findings := collect(res)
 	switch {
 	case opts.json:
-		if err := printJSON(os.Stdout, graph, findings); err != nil {
+		if err := printJSON(os.Stdout, res, findings); err != nil {
 			log.Print(err)
 			return exitError
 		}
@@ -70,7 +61,7 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 			status = max(status, exitFindings)
 		}
 	case opts.fix || opts.diff:
-		unfixed, ok := fix(graph, findings, !opts.diff)
+		unfixed, ok := fix(res, findings, !opts.diff)
 		if !ok {
 			status = exitError
 		}
@@ -88,11 +79,11 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 }
 
 // printLoadErrors prints the errors of every package in the import
-// graph of pkgs, each once, and reports whether there were any.
+// graph, each once, and reports whether there were any.
 //
 // Package errors, unlike analysis errors, are printed whatever the
 // output format: they mean some findings may be missing.
-func printLoadErrors(pkgs []*packages.Package) bool {
+func printLoadErrors(res *driver.Result) bool {
 	seen := make(map[string]bool)
 	print := func(msg string) {
 		if !seen[msg] {
@@ -100,7 +91,7 @@ func printLoadErrors(pkgs []*packages.Package) bool {
 			fmt.Fprintln(os.Stderr, msg)
 		}
 	}
-	for pkg := range packages.Postorder(pkgs) {
+	for pkg := range res.All() {
 		for _, err := range pkg.Errors {
 			if err.Pos == "" {
 				print(pkg.PkgPath + ": " + err.Msg)
@@ -115,38 +106,45 @@ func printLoadErrors(pkgs []*packages.Package) bool {
 	return len(seen) > 0
 }
 
+// rootCause reports whether an analyzer's failure is its own rather than
+// the echo of a failure already printed: a dependency's failure, or a
+// package skipped for its type errors.
+func rootCause(err error) bool {
+	return err != nil && !errors.Is(err, driver.ErrIllTyped) && !errors.Is(err, driver.ErrPrerequisite)
+}
+
 // printAnalysisErrors prints the errors of analyzers, each at the
-// action that failed, and reports whether there were any.
-//
-// The checker does not run analyzers on ill-typed packages (their
-// errors were printed by printLoadErrors), and fails each action that
-// depends on a failed one; neither adds information.
-func printAnalysisErrors(graph *checker.Graph) bool {
+// package where it failed, and reports whether there were any.
+func printAnalysisErrors(res *driver.Result) bool {
 	failed := false
-	for act := range graph.All() {
-		if act.Err == nil || act.Package.IllTyped || slices.ContainsFunc(act.Deps, hasErr) {
-			continue
+	for pkg := range res.All() {
+		for _, a := range sortedAnalyzers(pkg.Failures) {
+			if err := pkg.Failures[a]; rootCause(err) {
+				log.Printf("%s: analyzer %s failed: %v", pkg.ID, a.Name, err)
+				failed = true
+			}
 		}
-		log.Printf("%s: analyzer %s failed: %v", act.Package.ID, act.Analyzer.Name, act.Err)
-		failed = true
 	}
 	return failed
 }
 
-func hasErr(act *checker.Action) bool { return act.Err != nil }
+func sortedAnalyzers[V any](m map[*analysis.Analyzer]V) []*analysis.Analyzer {
+	var list []*analysis.Analyzer
+	for a := range m {
+		list = append(list, a)
+	}
+	slices.SortFunc(list, func(x, y *analysis.Analyzer) int { return cmp.Compare(x.Name, y.Name) })
+	return list
+}
 
-// collect returns the diagnostics of the root actions, without the
+// collect returns the diagnostics of the root packages, without the
 // copies that arise when a file is analyzed both as part of its
 // package and of the package's test variant, in order of position.
-func collect(graph *checker.Graph) []*finding {
-	roots := slices.Clone(graph.Roots)
+func collect(res *driver.Result) []*finding {
+	roots := slices.Clone(res.Packages)
 	// Sort so that each finding is attributed to the same
 	// package every time: p before "p [p.test]".
-	slices.SortFunc(roots, func(x, y *checker.Action) int {
-		return cmp.Or(
-			cmp.Compare(x.Package.ID, y.Package.ID),
-			cmp.Compare(x.Analyzer.Name, y.Analyzer.Name))
-	})
+	slices.SortFunc(roots, func(x, y *driver.Package) int { return cmp.Compare(x.ID, y.ID) })
 	type key struct {
 		analyzer string
 		posn     token.Position
@@ -154,13 +152,15 @@ func collect(graph *checker.Graph) []*finding {
 	}
 	seen := make(map[key]bool)
 	var findings []*finding
-	for _, act := range roots {
-		for _, diag := range act.Diagnostics {
-			posn := act.Package.Fset.Position(diag.Pos)
-			k := key{act.Analyzer.Name, posn, diag.Message}
-			if !seen[k] {
-				seen[k] = true
-				findings = append(findings, &finding{act, diag, posn})
+	for _, pkg := range roots {
+		for _, a := range sortedAnalyzers(pkg.Diagnostics) {
+			for _, diag := range pkg.Diagnostics[a] {
+				posn := res.Fset.Position(diag.Pos)
+				k := key{a.Name, posn, diag.Message}
+				if !seen[k] {
+					seen[k] = true
+					findings = append(findings, &finding{pkg, a, diag, posn, res.Fset})
+				}
 			}
 		}
 	}
@@ -168,40 +168,10 @@ func collect(graph *checker.Graph) []*finding {
 		return cmp.Or(
 			cmp.Compare(x.posn.Filename, y.posn.Filename),
 			cmp.Compare(x.posn.Offset, y.posn.Offset),
-			cmp.Compare(x.act.Analyzer.Name, y.act.Analyzer.Name),
+			cmp.Compare(x.analyzer.Name, y.analyzer.Name),
 			cmp.Compare(x.diag.Message, y.diag.Message))
 	})
 	return findings
-}
-
-// guard turns a panic in any of the analyzers, or in the analyzers
-// they require, into an error of the action that panicked: the checker
-// runs analyzers on goroutines of its own and does not recover, so a
-// panic would otherwise end the process without naming the package.
-func guard(analyzers []*analysis.Analyzer) {
-	seen := make(map[*analysis.Analyzer]bool)
-	var visit func(a *analysis.Analyzer)
-	visit = func(a *analysis.Analyzer) {
-		if seen[a] {
-			return
-		}
-		seen[a] = true
-		run := a.Run
-		a.Run = func(pass *analysis.Pass) (_ any, err error) {
-			defer func() {
-				if r := recover(); r != nil {
-					err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
-				}
-			}()
-			return run(pass)
-		}
-		for _, req := range a.Requires {
-			visit(req)
-		}
-	}
-	for _, a := range analyzers {
-		visit(a)
-	}
 }
 
 // shortPath returns path relative to the current directory if that is

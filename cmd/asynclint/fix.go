@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
 	"go/format"
 	"go/token"
 	"log"
@@ -12,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/tools/go/analysis/checker"
+	"github.com/asynclint/asynclint/cmd/asynclint/internal/driver"
 
 	"github.com/asynclint/asynclint/cmd/asynclint/internal/diff"
 	"github.com/asynclint/asynclint/cmd/asynclint/internal/edit"
@@ -34,8 +33,8 @@ type candidate struct {
 // since it was analyzed, or the fixes would make it invalid Go) every
 // fix that edits it is dropped and the remaining fixes are merged
 // again, so that no fix is applied in part.
-func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*finding, ok bool) {
-	generated := generatedFiles(graph)
+func fix(res *driver.Result, findings []*finding, write bool) (unfixed []*finding, ok bool) {
+	generated := generatedFiles(res)
 	sizes := make(map[string]int) // size of each file as analyzed
 
 	var candidates []*candidate
@@ -47,7 +46,7 @@ func fix(graph *checker.Graph, findings []*finding, write bool) (unfixed []*find
 		c := &candidate{finding: f}
 		inGenerated := false
 		for _, te := range f.diag.SuggestedFixes[0].TextEdits {
-			file := f.fset().File(te.Pos)
+			file := f.fset.File(te.Pos)
 			sizes[file.Name()] = file.Size()
 			inGenerated = inGenerated || generated[file.Name()]
 			c.edits = append(c.edits, edit.Edit{
@@ -178,13 +177,11 @@ func fixFile(name string, size int, edits []edit.Edit) (src, out []byte, err err
 // generatedFiles reports which files of the root packages have a
 // "Code generated ... DO NOT EDIT." comment: their next generation
 // would undo a fix.
-func generatedFiles(graph *checker.Graph) map[string]bool {
+func generatedFiles(res *driver.Result) map[string]bool {
 	generated := make(map[string]bool)
-	for _, act := range graph.Roots {
-		for _, file := range act.Package.Syntax {
-			if ast.IsGenerated(file) {
-				generated[act.Package.Fset.File(file.FileStart).Name()] = true
-			}
+	for _, pkg := range res.Packages {
+		for _, name := range pkg.GeneratedFiles {
+			generated[name] = true
 		}
 	}
 	return generated

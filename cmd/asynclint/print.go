@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"go/token"
 	"io"
-	"slices"
 
+	"github.com/asynclint/asynclint/cmd/asynclint/internal/driver"
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/checker"
 )
 
 // printText prints findings in the form file:line:col: message, each
@@ -20,7 +19,7 @@ func printText(w io.Writer, findings []*finding) {
 	for _, f := range findings {
 		fmt.Fprintf(&buf, "%s: %s\n", textPosn(f.posn), f.diag.Message)
 		for _, rel := range f.diag.Related {
-			fmt.Fprintf(&buf, "\t%s: %s\n", textPosn(f.fset().Position(rel.Pos)), rel.Message)
+			fmt.Fprintf(&buf, "\t%s: %s\n", textPosn(f.fset.Position(rel.Pos)), rel.Message)
 		}
 	}
 	w.Write(buf.Bytes()) // ignore error, as go vet does
@@ -76,31 +75,42 @@ type (
 // printJSON prints findings and analysis errors as go vet -json does.
 // Each finding appears under the package it was attributed to by
 // collect, so a file shared with a test variant does not repeat it.
-func printJSON(w io.Writer, graph *checker.Graph, findings []*finding) error {
+func printJSON(w io.Writer, res *driver.Result, findings []*finding) error {
 	tree := make(jsonTree)
-	add := func(act *checker.Action, v any) {
-		m, ok := tree[act.Package.ID]
+	add := func(pkg *driver.Package, a *analysis.Analyzer, v any) {
+		m, ok := tree[pkg.ID]
 		if !ok {
 			m = make(map[string]any)
-			tree[act.Package.ID] = m
+			tree[pkg.ID] = m
 		}
-		m[act.Analyzer.Name] = v
+		m[a.Name] = v
 	}
 
-	for act := range graph.All() {
+	roots := make(map[*driver.Package]bool)
+	for _, pkg := range res.Packages {
+		roots[pkg] = true
+	}
+	for pkg := range res.All() {
 		// Report the failures printAnalysisErrors prints, and
 		// skipped roots, so that no root package goes missing.
-		if act.Err != nil && (act.IsRoot || !act.Package.IllTyped && !slices.ContainsFunc(act.Deps, hasErr)) {
-			add(act, jsonError{act.Err.Error()})
+		for a, err := range pkg.Failures {
+			if roots[pkg] || rootCause(err) {
+				add(pkg, a, jsonError{err.Error()})
+			}
 		}
 	}
 
-	diags := make(map[*checker.Action][]jsonDiagnostic)
-	for _, f := range findings {
-		diags[f.act] = append(diags[f.act], toJSON(f.fset(), f.diag))
+	type key struct {
+		pkg *driver.Package
+		a   *analysis.Analyzer
 	}
-	for act, list := range diags {
-		add(act, list)
+	diags := make(map[key][]jsonDiagnostic)
+	for _, f := range findings {
+		k := key{f.pkg, f.analyzer}
+		diags[k] = append(diags[k], toJSON(f.fset, f.diag))
+	}
+	for k, list := range diags {
+		add(k.pkg, k.a, list)
 	}
 
 	data, err := json.MarshalIndent(tree, "", "\t")
