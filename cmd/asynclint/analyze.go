@@ -17,6 +17,11 @@ import (
 	"github.com/asynclint/asynclint/cmd/asynclint/internal/driver"
 )
 
+// unusedIgnore is the category of an analyzer's report that an unscoped
+// //asynclint:ignore did nothing for it (directive.UnusedCategory in the
+// analyzers' shared code, which commands cannot import).
+const unusedIgnore = "unused-ignore"
+
 // A finding is a diagnostic of a root package, reported once even if
 // its file was analyzed as part of several packages.
 type finding struct {
@@ -50,7 +55,7 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 		status = exitError
 	}
 
-	findings := collect(res)
+	findings := collect(res, len(analyzers))
 	switch {
 	case opts.json:
 		if err := printJSON(os.Stdout, res, findings); err != nil {
@@ -140,7 +145,11 @@ func sortedAnalyzers[V any](m map[*analysis.Analyzer]V) []*analysis.Analyzer {
 // collect returns the diagnostics of the root packages, without the
 // copies that arise when a file is analyzed both as part of its
 // package and of the package's test variant, in order of position.
-func collect(res *driver.Result) []*finding {
+//
+// An unscoped //asynclint:ignore that suppressed nothing is reported by
+// each analyzer it did nothing for (unusedIgnore); it is stale
+// only if it did nothing for all n analyzers of the run.
+func collect(res *driver.Result, n int) []*finding {
 	roots := slices.Clone(res.Packages)
 	// Sort so that each finding is attributed to the same
 	// package every time: p before "p [p.test]".
@@ -150,6 +159,20 @@ func collect(res *driver.Result) []*finding {
 		posn     token.Position
 		message  string
 	}
+	unusedBy := make(map[token.Position]map[string]bool)
+	for _, pkg := range roots {
+		for a, diags := range pkg.Diagnostics {
+			for _, diag := range diags {
+				if diag.Category == unusedIgnore {
+					posn := res.Fset.Position(diag.Pos)
+					if unusedBy[posn] == nil {
+						unusedBy[posn] = make(map[string]bool)
+					}
+					unusedBy[posn][a.Name] = true
+				}
+			}
+		}
+	}
 	seen := make(map[key]bool)
 	var findings []*finding
 	for _, pkg := range roots {
@@ -157,6 +180,12 @@ func collect(res *driver.Result) []*finding {
 			for _, diag := range pkg.Diagnostics[a] {
 				posn := res.Fset.Position(diag.Pos)
 				k := key{a.Name, posn, diag.Message}
+				if diag.Category == unusedIgnore {
+					if len(unusedBy[posn]) < n {
+						continue // another analyzer used the ignore
+					}
+					k.analyzer = "" // one report, not one per analyzer
+				}
 				if !seen[k] {
 					seen[k] = true
 					findings = append(findings, &finding{pkg, a, diag, posn, res.Fset})

@@ -23,6 +23,12 @@ const (
 	Daemon      = "daemon"      // //asynclint:daemon <reason>
 )
 
+// UnusedCategory is the diagnostic category of a report that an unscoped
+// ignore suppressed nothing for the reporting analyzer. Such an ignore may
+// be used by another analyzer, so a driver that runs several keeps the
+// report only when all of them made it.
+const UnusedCategory = "unused-ignore"
+
 // needsReason lists the kinds whose use must be justified in the comment.
 var needsReason = map[string]bool{Ignore: true, Detached: true, Daemon: true}
 
