@@ -10,7 +10,9 @@ package main
 
 import (
 	"errors"
+	"go/ast"
 	"go/token"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -26,12 +28,15 @@ var clitestAnalyzer = &analysis.Analyzer{
 //clitest:panic    panic
 //clitest:error    fail with an error
 //clitest:overlap  report two findings whose fixes replace this comment
-//clitest:invalid  report a finding whose fix makes the file invalid Go`,
+//clitest:invalid  report a finding whose fix makes the file invalid Go
+//clitest:ignores  use every unscoped //asynclint:ignore of the file; in
+                   other files report each as unused, as real analyzers do`,
 	Run: runClitest,
 }
 
 func runClitest(pass *analysis.Pass) (any, error) {
 	for _, file := range pass.Files {
+		reportUnusedIgnores(pass, file)
 		for _, group := range file.Comments {
 			for _, c := range group.List {
 				switch c.Text {
@@ -62,4 +67,24 @@ func replace(pass *analysis.Pass, pos token.Pos, c analysis.Range, message, text
 			TextEdits: []analysis.TextEdit{{Pos: c.Pos(), End: c.End(), NewText: []byte(text)}},
 		}},
 	})
+}
+
+// reportUnusedIgnores reports each unscoped //asynclint:ignore of file as
+// unused by clitest, unless the file says clitest uses them.
+func reportUnusedIgnores(pass *analysis.Pass, file *ast.File) {
+	var ignores []*ast.Comment
+	for _, group := range file.Comments {
+		for _, c := range group.List {
+			if c.Text == "//clitest:ignores" {
+				return
+			}
+			if rest, ok := strings.CutPrefix(c.Text, "//asynclint:ignore "); ok && !strings.HasPrefix(rest, "blockingcall ") {
+				ignores = append(ignores, c)
+			}
+		}
+	}
+	for _, c := range ignores {
+		pass.Report(analysis.Diagnostic{Pos: c.Pos(), Category: unusedIgnore,
+			Message: "//asynclint:ignore suppresses no finding: remove it"})
+	}
 }

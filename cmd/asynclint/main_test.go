@@ -714,3 +714,22 @@ func writeFile(t *testing.T, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnusedIgnoreAcrossAnalyzers checks that an unscoped ignore is
+// reported as unused only when no analyzer of the run used it.
+func TestUnusedIgnoreAcrossAnalyzers(t *testing.T) {
+	t.Parallel()
+	dir := copyDemo(t)
+	const stale = "package ignores\n\nfunc f() {\n\t_ = 1 //asynclint:ignore nothing blocks here\n}\n"
+	writeFile(t, filepath.Join(dir, "ignores", "stale", "stale.go"), stale)
+	writeFile(t, filepath.Join(dir, "ignores", "used", "used.go"), "//clitest:ignores\n\n"+stale)
+
+	res := runCmd(t, command(dir, clitestBinary, "./ignores/..."))
+	const msg = "//asynclint:ignore suppresses no finding: remove it"
+	if got := strings.Count(res.stderr, msg); got != 1 || !strings.Contains(res.stderr, "stale.go:4:8: "+msg) {
+		t.Errorf("want one unused-ignore report, in stale.go; got %d", got)
+	}
+	if res.code != exitFindings {
+		t.Errorf("exit status %d, want %d", res.code, exitFindings)
+	}
+}
