@@ -300,12 +300,6 @@ func subscribeTickers(pair string) wsclient.MessageFunc {
 	}
 }
 
-func unsubscribeTickers(pair string) wsclient.MessageFunc {
-	return func() ([]byte, error) {
-		return fmt.Appendf(nil, `{"time":%d,"channel":"spot.tickers","event":"unsubscribe","payload":[%q]}`, time.Now().Unix(), pair), nil
-	}
-}
-
 func gatePing() ([]byte, error) {
 	return fmt.Appendf(nil, `{"time":%d,"channel":"spot.ping"}`, time.Now().Unix()), nil
 }
