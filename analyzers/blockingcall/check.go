@@ -22,10 +22,16 @@ type mode struct {
 	goroutine   bool // it is, or is nested in, the body of a goroutine
 	nonblocking bool // marked //asynclint:nonblocking
 	detached    bool // marked //asynclint:detached
-	// cleanup: it runs deferred, or only once the context is done
+	// cleanup: it runs deferred, or only once a context is done
 	// (t.Cleanup, context.AfterFunc). Fresh contexts are right there, and
 	// a fix must not thread a context that is already cancelled.
 	cleanup bool
+	// afterDone: it runs only once the context in scope is done, so that
+	// context is no context at all.
+	afterDone bool
+	// goroutineRoot is the literal that runs as a goroutine, for functions
+	// nested in one: a context from outside it may end before it does.
+	goroutineRoot *ssa.Function
 }
 
 func (m *mode) async() bool { return m.ctx || m.goroutine || m.nonblocking }
@@ -35,37 +41,43 @@ func (c *checker) assignModes() {
 	cleanups := c.cleanupBodies()
 	for _, fn := range c.prog.Funcs {
 		decl, lit := program.Syntax(fn)
+		afterDone, cleanup := cleanups[fn]
 		m := &mode{
 			ctx:         c.sums[fn].ctxInside,
 			goroutine:   roots[fn],
 			nonblocking: c.dirs.OnFunc(decl, lit, directive.Nonblocking) != nil,
 			detached:    c.dirs.OnFunc(decl, lit, directive.Detached) != nil,
-			cleanup:     cleanups[fn],
+			cleanup:     cleanup,
+			afterDone:   afterDone,
 		}
-		if p := fn.Parent(); p != nil {
-			if pm := c.modes[p]; pm != nil {
-				m.goroutine = m.goroutine || pm.goroutine
-				m.detached = m.detached || pm.detached
-				m.cleanup = m.cleanup || pm.cleanup
+		if roots[fn] {
+			m.goroutineRoot = fn
+		}
+		if pm := c.modes[fn.Parent()]; pm != nil {
+			m.goroutine = m.goroutine || pm.goroutine
+			m.detached = m.detached || pm.detached
+			m.cleanup = m.cleanup || pm.cleanup
+			m.afterDone = m.afterDone || pm.afterDone
+			if m.goroutineRoot == nil {
+				m.goroutineRoot = pm.goroutineRoot
 			}
 		}
-		if cleanups[fn] && !m.goroutine {
-			// A t.Cleanup body runs after the test's context is
-			// cancelled: it has no live context to thread.
+		if m.afterDone {
 			m.ctx = false
 		}
 		c.modes[fn] = m
 	}
 }
 
-// cleanupBodies returns the function literals that run deferred or only
-// after a context is done.
+// cleanupBodies returns the function literals that run deferred (false)
+// or only once a context is done or a test has ended (true).
 func (c *checker) cleanupBodies() map[*ssa.Function]bool {
 	bodies := map[*ssa.Function]bool{}
 	for _, fn := range c.prog.Funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				var f ssa.Value
+				afterDone := false
 				switch in := instr.(type) {
 				case *ssa.Defer:
 					f = in.Call.Value
@@ -76,14 +88,18 @@ func (c *checker) cleanupBodies() map[*ssa.Function]bool {
 					}
 					i, ok := catalog.AfterDone[catalog.Name(obj)]
 					if args := program.Args(in.Common()); ok && i < len(args) {
-						f = args[i]
+						f, afterDone = args[i], true
 					}
 				}
+				var body *ssa.Function
 				switch f := f.(type) {
 				case *ssa.Function:
-					bodies[f] = f.Parent() != nil
+					body = f
 				case *ssa.MakeClosure:
-					bodies[f.Fn.(*ssa.Function)] = true
+					body = f.Fn.(*ssa.Function)
+				}
+				if body != nil && body.Parent() != nil {
+					bodies[body] = bodies[body] || afterDone
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -221,8 +222,10 @@ func (c *checker) twinBlocks(fn, twin *types.Func) bool {
 	if fn.Pkg() == nil || c.inStd(fn) {
 		return true
 	}
-	if _, isIface := fn.Signature().Recv().Type().Underlying().(*types.Interface); fn.Signature().Recv() != nil && isIface {
-		return true
+	if recv := fn.Signature().Recv(); recv != nil {
+		if _, isIface := recv.Type().Underlying().(*types.Interface); isIface {
+			return true
+		}
 	}
 	for _, f := range []*types.Func{fn, twin} {
 		if f.Pkg() == c.pass.Pkg {
@@ -337,7 +340,8 @@ func (c *checker) inStd(fn *types.Func) bool {
 	if fn.Pkg() == c.pass.Pkg {
 		return isStd(c.pass)
 	}
-	if f := c.pass.Fset.File(fn.Pos()); f != nil {
+	// Export data names std files "$GOROOT/src/…"; source, by full path.
+	if f := c.pass.Fset.File(fn.Pos()); f != nil && filepath.IsAbs(f.Name()) {
 		return strings.HasPrefix(f.Name(), goroot)
 	}
 	return isStdPath(fn.Pkg().Path())
