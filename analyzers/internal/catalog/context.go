@@ -159,6 +159,14 @@ var Spawners = map[string]int{
 	"context.AfterFunc":                         1,
 }
 
+// Joined are the spawners whose goroutines the caller waits for (Wait):
+// they do not outlive the function that starts them.
+var Joined = map[string]bool{
+	"(*golang.org/x/sync/errgroup.Group).Go":    true,
+	"(*golang.org/x/sync/errgroup.Group).TryGo": true,
+	"(*sync.WaitGroup).Go":                      true,
+}
+
 // AfterDone run one of their function arguments only once a context is
 // done (or a test has ended): the value is that argument's index. Work
 // there is cleanup, and the context in scope is already cancelled.

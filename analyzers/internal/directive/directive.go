@@ -21,6 +21,11 @@ const (
 	Blocking    = "blocking"    // //asynclint:blocking
 	Detached    = "detached"    // //asynclint:detached <reason>
 	Daemon      = "daemon"      // //asynclint:daemon <reason>
+	// Owned marks a deliberate hand-off of a resource that closecheck
+	// cannot see: //asynclint:owned <reason>. It needs a reason, but is
+	// not in needsReason: closecheck alone reports its absence
+	// (MissingReasonOf), so that other analyzers do not repeat it.
+	Owned = "owned"
 )
 
 // UnusedCategory is the diagnostic category of a report that an unscoped
@@ -306,6 +311,29 @@ func (s *Set) MissingReason() []*Directive {
 	var out []*Directive
 	for _, d := range s.all {
 		if needsReason[d.Kind] && d.Reason == "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Of returns the directives of the given kind, in source order.
+func (s *Set) Of(kind string) []*Directive {
+	var out []*Directive
+	for _, d := range s.all {
+		if d.Kind == kind {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// MissingReasonOf returns the directives of the given kind that give no
+// reason.
+func (s *Set) MissingReasonOf(kind string) []*Directive {
+	var out []*Directive
+	for _, d := range s.all {
+		if d.Kind == kind && d.Reason == "" {
 			out = append(out, d)
 		}
 	}

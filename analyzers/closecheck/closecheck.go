@@ -1,0 +1,191 @@
+package closecheck
+
+import (
+	_ "embed"
+	"flag"
+	"fmt"
+	"go/build"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+)
+
+//go:embed doc.go
+var doc string
+
+const name = "closecheck"
+
+var Analyzer = &analysis.Analyzer{
+	Name:      name,
+	Doc:       docText(doc),
+	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/closecheck",
+	Run:       run,
+	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
+	FactTypes: []analysis.Fact{new(Ownership)},
+	Flags:     flags(),
+}
+
+var checkStd bool
+
+func flags() flag.FlagSet {
+	var fs flag.FlagSet
+	fs.BoolVar(&checkStd, "std", false, "also analyse standard-library packages (their resources are otherwise known from the catalog)")
+	return fs
+}
+
+// Ownership is the summary closecheck exports for a function: what it does
+// with the resources it is given, and which of its results are resources
+// its callers must release. Parameters are numbered from 0, a method's
+// receiver first.
+type Ownership struct {
+	// Releases lists the parameters the function releases (closes,
+	// stops, commits or rolls back) on some path.
+	Releases []int
+	// Retains lists the parameters it keeps or hands on: stores, sends,
+	// gives to a goroutine or to a function that keeps them.
+	Retains []int
+	// Passes lists the results that are one of the parameters, as a
+	// Must-style wrapper returns its argument.
+	Passes []Passed
+	// Fresh lists the results that are resources acquired by the call.
+	Fresh []Fresh
+}
+
+// Passed says that result Result is parameter Param.
+type Passed struct{ Result, Param int }
+
+// Fresh says that result Result is a fresh resource of the catalog kind
+// Kind, or of its own type ("") when that type's Close releases what it
+// holds.
+type Fresh struct {
+	Result int
+	Kind   string
+}
+
+func (*Ownership) AFact() {}
+
+func (o *Ownership) String() string {
+	var parts []string
+	if len(o.Releases) > 0 {
+		parts = append(parts, fmt.Sprintf("releases %v", o.Releases))
+	}
+	if len(o.Retains) > 0 {
+		parts = append(parts, fmt.Sprintf("retains %v", o.Retains))
+	}
+	for _, p := range o.Passes {
+		parts = append(parts, fmt.Sprintf("result %d is param %d", p.Result, p.Param))
+	}
+	for _, f := range o.Fresh {
+		kind := f.Kind
+		if kind == "" {
+			kind = "closer"
+		}
+		parts = append(parts, fmt.Sprintf("result %d is a fresh %s", f.Result, kind))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	if isStd(pass) && !checkStd {
+		return nil, nil
+	}
+	dirs := directive.Parse(pass.Fset, pass.Files)
+	if !worthBuilding(pass) {
+		reportDirectives(pass, dirs)
+		return nil, nil
+	}
+	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
+	c := newChecker(pass, dirs, program.Build(pass, cfgs.NoReturn))
+	c.summarise()
+	c.exportFacts()
+	c.check()
+	reportDirectives(pass, dirs)
+	return nil, nil
+}
+
+// isStd reports whether the package is part of the standard library, whose
+// resources the catalog describes.
+func isStd(pass *analysis.Pass) bool {
+	if len(pass.Files) == 0 {
+		return true
+	}
+	return strings.HasPrefix(pass.Fset.File(pass.Files[0].Pos()).Name(), goroot)
+}
+
+// goroot is the directory of the standard library's sources.
+var goroot = filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
+
+// isStdPath reports whether an import path belongs to the standard
+// library: its first element has no dot.
+func isStdPath(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+// reportDirectives reports the misuse of closecheck's own directives: an
+// //asynclint:owned or a closecheck-scoped ignore without a reason, and
+// ignores that silenced no closecheck finding. An unscoped ignore may
+// silence another analyzer's findings: closecheck reports it as
+// "unused-ignore", which the driver keeps only when every analyzer did.
+func reportDirectives(pass *analysis.Pass, dirs *directive.Set) {
+	var missing []*directive.Directive
+	for _, d := range dirs.MissingReason() {
+		if d.Kind == directive.Ignore && d.Scope == name {
+			missing = append(missing, d)
+		}
+	}
+	missing = append(missing, dirs.MissingReasonOf(directive.Owned)...)
+	sort.Slice(missing, func(i, j int) bool { return missing[i].Pos < missing[j].Pos })
+	for _, d := range missing {
+		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
+			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
+	}
+	for _, d := range dirs.Unused(name, true) {
+		category := "directive"
+		if d.Scope == "" {
+			category = "unused-ignore"
+		}
+		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
+			Message: "//asynclint:ignore suppresses no finding: remove it"})
+	}
+}
+
+// docText turns doc.go into the analyzer's documentation: the package
+// comment without comment markers, starting at the "Analyzer closecheck"
+// heading's first line.
+func docText(src string) string {
+	var lines []string
+	for _, l := range strings.Split(src, "\n") {
+		if !strings.HasPrefix(l, "//") {
+			if len(lines) > 0 {
+				break
+			}
+			continue
+		}
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "//"), " ")
+		lines = append(lines, l)
+	}
+	text := strings.Join(lines, "\n")
+	const heading = "# Analyzer " + name + "\n\n"
+	if i := strings.Index(text, heading); i >= 0 {
+		text = text[i+len(heading):]
+	}
+	return strings.TrimSpace(text)
+}
+
+// displayName names fn the way messages do: feeds.Open, (*feeds.Client).Get,
+// feeds.Poll.func1.
+func displayName(fn *ssa.Function) string {
+	if p := fn.Parent(); p != nil {
+		i := strings.LastIndex(fn.Name(), "$")
+		return displayName(p) + ".func" + fn.Name()[i+1:]
+	}
+	return fn.Name()
+}

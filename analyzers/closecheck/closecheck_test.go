@@ -1,0 +1,38 @@
+package closecheck_test
+
+import (
+	"bytes"
+	"encoding/gob"
+	"reflect"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/asynclint/asynclint/analyzers/closecheck"
+)
+
+func TestLeaks(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "leaks")
+}
+
+// Facts travel between packages gob-encoded (go vet, nogo): a summary must
+// survive the trip unchanged.
+func TestFactGobRoundTrip(t *testing.T) {
+	in := &closecheck.Ownership{
+		Releases: []int{0},
+		Retains:  []int{1, 2},
+		Passes:   []closecheck.Passed{{Result: 0, Param: 0}},
+		Fresh:    []closecheck.Fresh{{Result: 0, Kind: "body"}, {Result: 1, Kind: ""}},
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(in); err != nil {
+		t.Fatal(err)
+	}
+	out := new(closecheck.Ownership)
+	if err := gob.NewDecoder(&buf).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip: got %+v, want %+v", out, in)
+	}
+}

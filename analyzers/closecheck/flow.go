@@ -1,0 +1,586 @@
+package closecheck
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+)
+
+// A role says how a value holds a resource.
+type role uint8
+
+const (
+	whole   role = iota // the value is the resource, or the part of it that is released
+	cell                // the address of a local variable that holds it
+	carrier             // a local struct, array, slice or map that holds it among other things
+)
+
+// An event is what an instruction does with a resource.
+type event uint8
+
+const (
+	released event = 1 << iota // closes it (or stops, commits, rolls back)
+	kept                        // stores, sends or hands it to a callee or goroutine that keeps it
+	returned                    // returns it to the caller
+)
+
+// An effect is what a callee does with one of its parameters.
+type effect struct {
+	ev      event // released or kept, or 0
+	results []int // the results that are the parameter, for Must-style wrappers
+}
+
+// A flow is what one function does with one resource: the values that
+// hold it, the errors that say it was not acquired, and the instructions
+// that release it or hand it on.
+type flow struct {
+	c  *checker
+	fn *ssa.Function
+	// part is the field that holds what a whole value must release
+	// ("Body" of an *http.Response), or "" for any field that could.
+	part   string
+	held   map[ssa.Value]role
+	failed map[ssa.Value]bool
+	events map[ssa.Instruction]event
+	queue  []ssa.Value
+}
+
+func (c *checker) newFlow(fn *ssa.Function, part string) *flow {
+	return &flow{
+		c:      c,
+		fn:     fn,
+		part:   part,
+		held:   map[ssa.Value]role{},
+		failed: map[ssa.Value]bool{},
+		events: map[ssa.Instruction]event{},
+	}
+}
+
+// add records that v holds the resource in the given role.
+func (f *flow) add(v ssa.Value, r role) {
+	if _, ok := f.held[v]; ok {
+		return
+	}
+	f.held[v] = r
+	f.queue = append(f.queue, v)
+}
+
+// addFailed records err, and the phis it flows into, as errors that are
+// non-nil only when the resource was not acquired.
+func (f *flow) addFailed(err ssa.Value) {
+	if f.failed[err] {
+		return
+	}
+	f.failed[err] = true
+	if refs := err.Referrers(); refs != nil {
+		for _, r := range *refs {
+			if phi, ok := r.(*ssa.Phi); ok {
+				f.addFailed(phi)
+			}
+		}
+	}
+}
+
+func (f *flow) mark(instr ssa.Instruction, e event) { f.events[instr] |= e }
+
+// run follows the resource from the values added so far to every value and
+// instruction it reaches.
+func (f *flow) run() *flow {
+	for len(f.queue) > 0 {
+		v := f.queue[len(f.queue)-1]
+		f.queue = f.queue[:len(f.queue)-1]
+		f.follow(v, f.held[v])
+	}
+	return f
+}
+
+func (f *flow) has(e event) bool {
+	for _, got := range f.events {
+		if got&e != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *flow) follow(v ssa.Value, r role) {
+	refs := v.Referrers()
+	if refs == nil {
+		return
+	}
+	for _, instr := range *refs {
+		if f.c.ownedLine(instr) {
+			f.mark(instr, kept)
+			continue
+		}
+		switch in := instr.(type) {
+		case *ssa.Return:
+			f.mark(in, returned)
+		case *ssa.Store:
+			if in.Val == v {
+				f.store(in, in.Addr)
+			}
+		case *ssa.MapUpdate:
+			if in.Value == v || in.Key == v {
+				f.store(in, in.Map)
+			}
+		case *ssa.Send:
+			if in.X == v {
+				f.mark(in, kept)
+			}
+		case *ssa.MakeInterface, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.Convert,
+			*ssa.MultiConvert, *ssa.SliceToArrayPointer, *ssa.Phi:
+			f.add(in.(ssa.Value), r)
+		case *ssa.Slice:
+			if in.X == v {
+				f.add(in, r)
+			}
+		case *ssa.TypeAssert:
+			if in.X != v {
+				continue
+			}
+			if !in.CommaOk {
+				f.add(in, r)
+				continue
+			}
+			f.extracts(in, 0, r)
+		case *ssa.UnOp:
+			if in.Op == token.MUL && in.X == v {
+				switch r {
+				case cell:
+					f.add(in, whole)
+				case carrier:
+					f.add(in, carrier)
+				}
+			}
+		case *ssa.FieldAddr:
+			if in.X == v && f.isPart(r, fieldOf(in.X.Type(), in.Field)) {
+				f.fieldLoads(in)
+			}
+		case *ssa.Field:
+			if in.X == v && f.isPart(r, fieldOf(in.X.Type(), in.Field)) {
+				f.add(in, aggregateRole(in.Type()))
+			}
+		case *ssa.IndexAddr:
+			if in.X == v && r == carrier {
+				f.fieldLoads(in)
+			}
+		case *ssa.Index:
+			if in.X == v && r == carrier {
+				f.add(in, aggregateRole(in.Type()))
+			}
+		case *ssa.Lookup:
+			if in.X == v && r == carrier && !in.CommaOk {
+				f.add(in, aggregateRole(in.Type()))
+			}
+		case *ssa.MakeClosure:
+			for i, b := range in.Bindings {
+				if b == v {
+					f.captured(in, i)
+				}
+			}
+		case ssa.CallInstruction:
+			f.call(in, v)
+		}
+	}
+}
+
+// extracts adds the extractions of component i of tuple.
+func (f *flow) extracts(tuple ssa.Value, i int, r role) {
+	if refs := tuple.Referrers(); refs != nil {
+		for _, ref := range *refs {
+			if ex, ok := ref.(*ssa.Extract); ok && ex.Index == i {
+				f.add(ex, r)
+			}
+		}
+	}
+}
+
+// fieldLoads adds what is loaded from addr, the address of a part. A part
+// that is itself a struct is a carrier of its fields.
+func (f *flow) fieldLoads(addr ssa.Value) {
+	if _, isStruct := deref(addr.Type()).Underlying().(*types.Struct); isStruct {
+		f.add(addr, carrier)
+		return
+	}
+	if refs := addr.Referrers(); refs != nil {
+		for _, ref := range *refs {
+			if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL {
+				f.add(load, aggregateRole(load.Type()))
+			}
+		}
+	}
+}
+
+// isPart reports whether field holds the resource, or part of it: the
+// kind's part of a whole value, any field that could of a carrier.
+func (f *flow) isPart(r role, field *types.Var) bool {
+	if field == nil {
+		return false
+	}
+	if r == whole && f.part != "" {
+		return field.Name() == f.part
+	}
+	return r != cell && couldHold(field.Type())
+}
+
+// aggregateRole is the role of a value loaded from a part: a struct value
+// carries its fields, anything else is the resource.
+func aggregateRole(t types.Type) role {
+	switch t.Underlying().(type) {
+	case *types.Struct, *types.Array:
+		return carrier
+	}
+	return whole
+}
+
+// store handles the resource being stored at addr (an address, or a map).
+// Into a local variable or aggregate it is still here; into the resource
+// itself it stays with it; anywhere else it has left the function.
+func (f *flow) store(instr ssa.Instruction, addr ssa.Value) {
+	base := addr
+	for {
+		switch b := base.(type) {
+		case *ssa.FieldAddr:
+			base = b.X
+			continue
+		case *ssa.IndexAddr:
+			base = b.X
+			continue
+		case *ssa.Slice:
+			base = b.X
+			continue
+		}
+		break
+	}
+	if _, ok := f.held[base]; ok {
+		return
+	}
+	switch b := base.(type) {
+	case *ssa.Alloc:
+		if b.Parent() == f.fn {
+			if addr == b {
+				f.add(b, cell)
+			} else {
+				f.add(b, carrier)
+			}
+			return
+		}
+	case *ssa.MakeSlice, *ssa.MakeMap:
+		f.add(b, carrier)
+		return
+	}
+	f.mark(instr, kept)
+}
+
+// captured handles the resource being captured, as binding i, by a
+// closure: what the closure does with it happens where the closure runs,
+// or where it is handed on.
+func (f *flow) captured(mc *ssa.MakeClosure, i int) {
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok {
+		return
+	}
+	var eff effect
+	if method := boundMethod(fn); method != nil {
+		// x.Close as a method value: a release once it is called.
+		if catalog.IsRelease(method.Name()) {
+			eff.ev = released
+		} else {
+			eff = f.c.calleeEffect(nil, method, 0)
+		}
+	} else if s := f.c.sums[fn]; s != nil {
+		slot := len(fn.Params) + i
+		switch {
+		case s.releases[slot]:
+			eff.ev = released
+		case s.retains[slot]:
+			eff.ev = kept
+		}
+	}
+	if eff.ev == 0 {
+		return
+	}
+	ran := false
+	if refs := mc.Referrers(); refs != nil {
+		for _, ref := range *refs {
+			if call, ok := ref.(ssa.CallInstruction); ok && call.Common().Value == mc {
+				f.mark(call, eff.ev)
+				ran = true
+			}
+		}
+	}
+	if !ran {
+		f.mark(mc, eff.ev)
+	}
+}
+
+// call handles the resource v being passed to a call, as an argument or as
+// the receiver.
+func (f *flow) call(instr ssa.CallInstruction, v ssa.Value) {
+	common := instr.Common()
+	if b, ok := common.Value.(*ssa.Builtin); ok {
+		call, isCall := instr.(*ssa.Call)
+		switch {
+		case !isCall:
+		case b.Name() == "append":
+			f.add(call, carrier)
+		case b.Name() == "ssa:wrapnilchk":
+			f.add(call, f.held[v])
+		}
+		return
+	}
+	if common.Value == v && !common.IsInvoke() {
+		return // calling the value itself
+	}
+	for _, p := range paramsOf(common, v) {
+		eff := f.c.effect(common, p)
+		if eff.ev != 0 {
+			f.mark(instr, eff.ev)
+			continue
+		}
+		call, isCall := instr.(*ssa.Call)
+		if !isCall || len(eff.results) == 0 {
+			continue
+		}
+		if _, isTuple := call.Type().(*types.Tuple); !isTuple {
+			f.add(call, whole)
+			continue
+		}
+		for _, i := range eff.results {
+			f.extracts(call, i, whole)
+		}
+		for _, err := range errorResults(call) {
+			f.addFailed(err)
+		}
+	}
+}
+
+// paramsOf returns the parameters of the callee (the receiver first) that
+// v is passed as.
+func paramsOf(common *ssa.CallCommon, v ssa.Value) []int {
+	var ps []int
+	if common.IsInvoke() {
+		if common.Value == v {
+			ps = append(ps, 0)
+		}
+		for i, a := range common.Args {
+			if a == v {
+				ps = append(ps, i+1)
+			}
+		}
+		return ps
+	}
+	for i, a := range common.Args {
+		if a == v {
+			ps = append(ps, i)
+		}
+	}
+	return ps
+}
+
+// effect says what a call does with its parameter p (the receiver is 0).
+func (c *checker) effect(common *ssa.CallCommon, p int) effect {
+	fn, obj := program.Callee(common)
+	if fn != nil {
+		if m := boundMethod(fn); m != nil {
+			// A call of x.M as a value: its arguments are M's, after the
+			// receiver.
+			return c.calleeEffect(nil, m, p+1)
+		}
+	}
+	if fn == nil && obj == nil {
+		return effect{ev: kept} // a function value: what it does is unknown
+	}
+	if fn == nil && common.IsInvoke() && p == 0 {
+		if catalog.IsRelease(obj.Name()) {
+			return effect{ev: released}
+		}
+		return effect{} // a method of the resource, through an interface
+	}
+	if fn == nil {
+		if obj.Pkg() != nil && isStdPath(obj.Pkg().Path()) {
+			return effect{}
+		}
+		return effect{ev: kept} // a method of an interface the resource is handed to
+	}
+	return c.calleeEffect(fn, obj, p)
+}
+
+// calleeEffect says what the function fn (its SSA form, if known) or obj
+// does with its parameter p (the receiver is 0).
+func (c *checker) calleeEffect(fn *ssa.Function, obj *types.Func, p int) effect {
+	if obj != nil {
+		recv := obj.Signature().Recv() != nil
+		if recv && p == 0 && catalog.IsRelease(obj.Name()) {
+			return effect{ev: released}
+		}
+		src := p
+		if recv {
+			src--
+		}
+		if w := catalog.Wrapper(obj); w >= 0 && w == src {
+			return effect{results: []int{0}}
+		}
+		if k := catalog.Keeper(obj); k >= 0 && k == src {
+			return effect{ev: kept}
+		}
+	}
+	if s := c.localSummary(fn, obj); s != nil {
+		var eff effect
+		switch {
+		case s.releases[p]:
+			eff.ev = released
+		case s.retains[p]:
+			eff.ev = kept
+		}
+		for res, param := range s.passes {
+			if param == p {
+				eff.results = append(eff.results, res)
+			}
+		}
+		return eff
+	}
+	if obj == nil || obj.Pkg() == nil || obj.Pkg() == c.pass.Pkg {
+		return effect{}
+	}
+	var o Ownership
+	if !c.pass.ImportObjectFact(obj.Origin(), &o) {
+		return effect{}
+	}
+	var eff effect
+	for _, i := range o.Releases {
+		if i == p {
+			eff.ev = released
+		}
+	}
+	for _, i := range o.Retains {
+		if i == p && eff.ev == 0 {
+			eff.ev = kept
+		}
+	}
+	for _, ps := range o.Passes {
+		if ps.Param == p {
+			eff.results = append(eff.results, ps.Result)
+		}
+	}
+	return eff
+}
+
+// localSummary returns the summary of a function of this package, reached
+// through fn (an instance, a literal, a wrapper) or named by obj.
+func (c *checker) localSummary(fn *ssa.Function, obj *types.Func) *summary {
+	if fn != nil {
+		if o := fn.Origin(); o != nil {
+			fn = o
+		}
+		if s := c.sums[fn]; s != nil {
+			return s
+		}
+		if fn.Synthetic == "" || obj == nil {
+			return nil
+		}
+	}
+	if obj == nil || obj.Pkg() != c.pass.Pkg {
+		return nil
+	}
+	if f := c.prog.Pkg.Prog.FuncValue(obj.Origin()); f != nil {
+		return c.sums[f]
+	}
+	return nil
+}
+
+// boundMethod returns the method of a bound method value's wrapper (the
+// function x.M evaluates to), or nil.
+func boundMethod(fn *ssa.Function) *types.Func {
+	if len(fn.FreeVars) != 1 || !strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
+		return nil
+	}
+	m, _ := fn.Object().(*types.Func)
+	return m
+}
+
+// errorResults returns the extractions of a call's error results.
+func errorResults(call *ssa.Call) []ssa.Value {
+	tuple, ok := call.Type().(*types.Tuple)
+	if !ok {
+		return nil
+	}
+	var errs []ssa.Value
+	if refs := call.Referrers(); refs != nil {
+		for _, ref := range *refs {
+			if ex, ok := ref.(*ssa.Extract); ok && isError(tuple.At(ex.Index).Type()) {
+				errs = append(errs, ex)
+			}
+		}
+	}
+	return errs
+}
+
+// ownedLine reports whether instr is on a line marked //asynclint:owned.
+func (c *checker) ownedLine(instr ssa.Instruction) bool {
+	if !c.anyOwned {
+		return false
+	}
+	pos := instr.Pos()
+	if !pos.IsValid() {
+		return false
+	}
+	return c.dirs.OnLine(pos, directive.Owned) != nil
+}
+
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+func deref(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+// fieldOf returns field i of the struct t points to (or is).
+func fieldOf(t types.Type, i int) *types.Var {
+	s, ok := deref(t).Underlying().(*types.Struct)
+	if !ok || i >= s.NumFields() {
+		return nil
+	}
+	return s.Field(i)
+}
+
+// couldHold reports whether a value of type t could hold a resource:
+// pointers, interfaces and aggregates of them.
+func couldHold(t types.Type) bool { return couldHoldDepth(t, 0) }
+
+func couldHoldDepth(t types.Type, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		_, basic := u.Elem().Underlying().(*types.Basic)
+		return !basic
+	case *types.Interface:
+		return true
+	case *types.Slice:
+		return couldHoldDepth(u.Elem(), depth+1)
+	case *types.Array:
+		return couldHoldDepth(u.Elem(), depth+1)
+	case *types.Map:
+		return couldHoldDepth(u.Key(), depth+1) || couldHoldDepth(u.Elem(), depth+1)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if couldHoldDepth(u.Field(i).Type(), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,496 @@
+package closecheck
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+)
+
+// maxRounds bounds the fixed-point iteration of summaries over recursive
+// functions; in practice two or three rounds settle.
+const maxRounds = 6
+
+type checker struct {
+	pass     *analysis.Pass
+	dirs     *directive.Set
+	prog     *program.Program
+	sums     map[*ssa.Function]*summary
+	anyOwned bool
+
+	calls   map[token.Pos]*ast.CallExpr // by Lparen, built on first use
+	timers  *bool                       // whether timers leak here, computed on first use
+	closers map[*types.Named]bool       // types whose Close releases what they hold
+}
+
+// A summary is what a function does with resources, for its callers.
+// Parameters are numbered from 0 (the receiver first), then the free
+// variables of a function literal.
+type summary struct {
+	releases map[int]bool
+	retains  map[int]bool
+	passes   map[int]int    // result → parameter it returns
+	fresh    map[int]string // result → kind of fresh resource ("" for a closer of its own type)
+}
+
+func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {
+	return &checker{
+		pass:     pass,
+		dirs:     dirs,
+		prog:     prog,
+		sums:     map[*ssa.Function]*summary{},
+		anyOwned: len(dirs.Of(directive.Owned)) > 0,
+	}
+}
+
+func (s *summary) equal(t *summary) bool {
+	return sameBools(s.releases, t.releases) && sameBools(s.retains, t.retains) &&
+		sameInts(s.passes, t.passes) && sameStrings(s.fresh, t.fresh)
+}
+
+func sameBools(a, b map[int]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameInts(a, b map[int]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sameStrings(a, b map[int]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// summarise computes every function's summary. Summaries only grow as
+// those of callees do, so iterating to a fixed point handles recursion;
+// literals come before the functions that contain them.
+func (c *checker) summarise() {
+	for _, fn := range c.prog.Funcs {
+		c.sums[fn] = &summary{}
+	}
+	for round := 0; round < maxRounds; round++ {
+		changed := false
+		for i := len(c.prog.Funcs) - 1; i >= 0; i-- {
+			fn := c.prog.Funcs[i]
+			s := c.summariseFunc(fn)
+			if !s.equal(c.sums[fn]) {
+				c.sums[fn] = s
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+}
+
+func (c *checker) summariseFunc(fn *ssa.Function) *summary {
+	s := &summary{releases: map[int]bool{}, retains: map[int]bool{}, passes: map[int]int{}}
+	if fn.Blocks == nil {
+		return s
+	}
+	owned := c.ownedFunc(fn)
+	slots := make([]ssa.Value, 0, len(fn.Params)+len(fn.FreeVars))
+	for _, p := range fn.Params {
+		slots = append(slots, p)
+	}
+	for _, fv := range fn.FreeVars {
+		slots = append(slots, fv)
+	}
+	for slot, v := range slots {
+		r := whole
+		t := v.Type()
+		if _, isFree := v.(*ssa.FreeVar); isFree {
+			r, t = cell, deref(t)
+		}
+		if !couldHold(t) {
+			continue
+		}
+		if owned {
+			s.retains[slot] = true
+			continue
+		}
+		fl := c.newFlow(fn, "")
+		fl.add(v, r)
+		fl.run()
+		for instr, e := range fl.events {
+			if e&released != 0 {
+				s.releases[slot] = true
+			}
+			if e&kept != 0 {
+				s.retains[slot] = true
+			}
+			ret, ok := instr.(*ssa.Return)
+			if e&returned == 0 || !ok {
+				continue
+			}
+			for j, res := range ret.Results {
+				switch r, ok := fl.held[res]; {
+				case !ok:
+				case r == whole:
+					s.passes[j] = slot
+				default:
+					s.retains[slot] = true // returned inside a new value
+				}
+			}
+		}
+	}
+	s.fresh = c.freshResults(fn)
+	return s
+}
+
+// freshResults returns the results of fn that are fresh resources on every
+// return that does not return nil.
+func (c *checker) freshResults(fn *ssa.Function) map[int]string {
+	res := fn.Signature.Results()
+	if res.Len() == 0 {
+		return nil
+	}
+	var rets []*ssa.Return
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			rets = append(rets, ret)
+		}
+	}
+	var out map[int]string
+	for j := 0; j < res.Len(); j++ {
+		if !couldHold(res.At(j).Type()) {
+			continue
+		}
+		kind, found, all := "", false, true
+		for _, ret := range rets {
+			k, st := c.freshValue(fn, ret.Results[j], map[ssa.Value]bool{})
+			switch st {
+			case isFresh:
+				if !found {
+					kind, found = k, true
+				}
+			case notFresh:
+				all = false
+			}
+		}
+		if found && all {
+			if out == nil {
+				out = map[int]string{}
+			}
+			out[j] = kind
+		}
+	}
+	return out
+}
+
+type freshness int
+
+const (
+	notFresh freshness = iota
+	isNil
+	isFresh
+)
+
+// freshValue says whether v, returned by fn, is a resource fn acquired
+// and did not hand to anyone else, and of what kind.
+func (c *checker) freshValue(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]bool) (string, freshness) {
+	if seen[v] {
+		return "", isNil // a cycle through phis adds nothing
+	}
+	seen[v] = true
+	switch v := v.(type) {
+	case *ssa.Const:
+		if v.IsNil() {
+			return "", isNil
+		}
+	case *ssa.MakeInterface:
+		return c.freshValue(fn, v.X, seen)
+	case *ssa.ChangeType:
+		return c.freshValue(fn, v.X, seen)
+	case *ssa.ChangeInterface:
+		return c.freshValue(fn, v.X, seen)
+	case *ssa.Phi:
+		kind, st := "", isNil
+		for _, e := range v.Edges {
+			k, s := c.freshValue(fn, e, seen)
+			switch s {
+			case notFresh:
+				return "", notFresh
+			case isFresh:
+				kind, st = k, isFresh
+			}
+		}
+		return kind, st
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			return c.freshResult(fn, call, v.Index, v, seen)
+		}
+	case *ssa.Call:
+		return c.freshResult(fn, v, 0, v, seen)
+	case *ssa.UnOp:
+		if v.Op != token.MUL {
+			break
+		}
+		switch x := v.X.(type) {
+		case *ssa.FieldAddr:
+			// The body of a fresh response is a fresh body.
+			field := fieldOf(x.X.Type(), x.Field)
+			kind, st := c.freshValue(fn, x.X, seen)
+			if st == isFresh && field != nil && catalog.Kinds[kind] != nil && catalog.Kinds[kind].Part == field.Name() {
+				return "body", isFresh
+			}
+		case *ssa.Alloc:
+			// A local variable: fresh if all that is stored in it is.
+			if x.Parent() != fn {
+				break
+			}
+			kind, st := "", isNil
+			for _, ref := range *x.Referrers() {
+				store, ok := ref.(*ssa.Store)
+				if !ok || store.Addr != x {
+					continue
+				}
+				k, s := c.freshValue(fn, store.Val, seen)
+				switch s {
+				case notFresh:
+					return "", notFresh
+				case isFresh:
+					kind, st = k, isFresh
+				}
+			}
+			return kind, st
+		}
+	case *ssa.Alloc:
+		// A value built here whose Close releases what it holds.
+		if named := namedOf(v.Type()); named != nil && c.closesWhatItHolds(named) && c.unshared(fn, v, "", carrier) {
+			return "", isFresh
+		}
+	}
+	return "", notFresh
+}
+
+// freshResult says whether result i of call, extracted as v, is fresh.
+func (c *checker) freshResult(fn *ssa.Function, call *ssa.Call, i int, v ssa.Value, seen map[ssa.Value]bool) (string, freshness) {
+	if kind, ok := c.acquired(call)[i]; ok {
+		if c.unshared(fn, v, kind, whole) {
+			return kind, isFresh
+		}
+		return "", notFresh
+	}
+	// A Must-style wrapper returns what it was given.
+	for p, a := range argsByParam(call.Common()) {
+		if eff := c.effect(call.Common(), p); eff.ev == 0 {
+			for _, r := range eff.results {
+				if r == i {
+					return c.freshValue(fn, a, seen)
+				}
+			}
+		}
+	}
+	return "", notFresh
+}
+
+// argsByParam lists a call's arguments by callee parameter (the receiver
+// first).
+func argsByParam(common *ssa.CallCommon) []ssa.Value {
+	if common.IsInvoke() {
+		return append([]ssa.Value{common.Value}, common.Args...)
+	}
+	return common.Args
+}
+
+// unshared reports whether fn keeps no other hold on the resource v than
+// returning it: a value also stored in a registry or handed to a goroutine
+// is not the caller's alone to release.
+func (c *checker) unshared(fn *ssa.Function, v ssa.Value, kind string, r role) bool {
+	fl := c.newFlow(fn, partOf(kind))
+	fl.add(v, r)
+	return !fl.run().has(kept)
+}
+
+// acquired returns the kinds of the results of call that are fresh
+// resources, by result index.
+func (c *checker) acquired(call *ssa.Call) map[int]string {
+	common := call.Common()
+	if _, ok := common.Value.(*ssa.Builtin); ok {
+		return nil
+	}
+	fn, obj := program.Callee(common)
+	if obj != nil {
+		if kinds := catalog.Acquired(obj); kinds != nil {
+			return kinds
+		}
+	}
+	var kinds map[int]string
+	switch {
+	case fn != nil:
+		if s := c.localSummary(fn, obj); s != nil {
+			kinds = s.fresh
+			break
+		}
+		if obj == nil || obj.Pkg() == nil || obj.Pkg() == c.pass.Pkg {
+			break
+		}
+		var o Ownership
+		if c.pass.ImportObjectFact(obj.Origin(), &o) && len(o.Fresh) > 0 {
+			kinds = map[int]string{}
+			for _, f := range o.Fresh {
+				kinds[f.Result] = f.Kind
+			}
+		}
+	case obj == nil || common.IsInvoke():
+		// A function value, or an interface method: the catalog knows
+		// what such calls return by the type and the method's name.
+		sig := common.Signature()
+		for i := 0; i < sig.Results().Len(); i++ {
+			if k := catalog.OpaqueKind(sig, i, obj); k != "" {
+				if kinds == nil {
+					kinds = map[int]string{}
+				}
+				kinds[i] = k
+			}
+		}
+	}
+	if obj != nil && len(kinds) > 0 {
+		for i := range kinds {
+			if catalog.NotResource(obj, i) {
+				delete(kinds, i)
+			}
+		}
+	}
+	return kinds
+}
+
+// closesWhatItHolds reports whether values of type t are resources of their
+// own: t is declared in this package and its Close method releases (or
+// hands on) something its receiver holds.
+func (c *checker) closesWhatItHolds(t *types.Named) bool {
+	if t.Obj().Pkg() != c.pass.Pkg {
+		return false
+	}
+	if v, ok := c.closers[t]; ok {
+		return v
+	}
+	result := false
+	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(t), false, t.Obj().Pkg(), "Close")
+	if m, ok := obj.(*types.Func); ok {
+		if fn := c.prog.Pkg.Prog.FuncValue(m); fn != nil {
+			if s := c.sums[fn]; s != nil {
+				result = s.releases[0] || s.retains[0]
+			}
+		}
+	}
+	// Summaries grow over the rounds: only a final yes is cached.
+	if result {
+		if c.closers == nil {
+			c.closers = map[*types.Named]bool{}
+		}
+		c.closers[t] = true
+	}
+	return result
+}
+
+// namedOf returns the named type t is or points to.
+func namedOf(t types.Type) *types.Named {
+	n, _ := types.Unalias(deref(t)).(*types.Named)
+	return n
+}
+
+// partOf returns the field of a resource of the given kind that holds what
+// must be released, or "" for the value itself.
+func partOf(kind string) string {
+	if k := catalog.Kinds[kind]; k != nil {
+		return k.Part
+	}
+	return ""
+}
+
+// exportFacts exports the summaries of the package's exported functions.
+func (c *checker) exportFacts() {
+	for _, fn := range c.prog.Funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || fn.Parent() != nil || !obj.Exported() {
+			continue
+		}
+		if strings.HasSuffix(c.pass.Fset.File(fn.Pos()).Name(), "_test.go") {
+			continue // test files export nothing anyone calls
+		}
+		if o := c.sums[fn].ownership(len(fn.Params)); o != nil {
+			c.pass.ExportObjectFact(obj, o)
+		}
+	}
+}
+
+// ownership turns a summary into a fact, leaving out free variables and
+// sorting everything, so that facts are deterministic.
+func (s *summary) ownership(params int) *Ownership {
+	o := &Ownership{}
+	for p := range s.releases {
+		if p < params {
+			o.Releases = append(o.Releases, p)
+		}
+	}
+	for p := range s.retains {
+		if p < params && !s.releases[p] {
+			o.Retains = append(o.Retains, p)
+		}
+	}
+	for r, p := range s.passes {
+		if p < params {
+			o.Passes = append(o.Passes, Passed{Result: r, Param: p})
+		}
+	}
+	for r, k := range s.fresh {
+		o.Fresh = append(o.Fresh, Fresh{Result: r, Kind: k})
+	}
+	if len(o.Releases)+len(o.Retains)+len(o.Passes)+len(o.Fresh) == 0 {
+		return nil
+	}
+	sort.Ints(o.Releases)
+	sort.Ints(o.Retains)
+	sort.Slice(o.Passes, func(i, j int) bool { return o.Passes[i].Result < o.Passes[j].Result })
+	sort.Slice(o.Fresh, func(i, j int) bool { return o.Fresh[i].Result < o.Fresh[j].Result })
+	return o
+}
+
+// ownedFunc reports whether fn, or the function it is nested in, is marked
+// //asynclint:owned: what it acquires or is given is owned elsewhere.
+func (c *checker) ownedFunc(fn *ssa.Function) bool {
+	if !c.anyOwned {
+		return false
+	}
+	for f := fn; f != nil; f = f.Parent() {
+		decl, lit := program.Syntax(f)
+		if c.dirs.OnFunc(decl, lit, directive.Owned) != nil {
+			return true
+		}
+	}
+	return false
+}
