@@ -87,3 +87,7 @@ func TestSDKShapes(t *testing.T) {
 func TestTestCleanup(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "cleanup")
 }
+
+func TestErrgroupWait(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "grouped")
+}

@@ -29,9 +29,15 @@ type mode struct {
 	// afterDone: it runs only once the context in scope is done, so that
 	// context is no context at all.
 	afterDone bool
-	// goroutineRoot is the literal that runs as a goroutine, for functions
-	// nested in one: a context from outside it may end before it does.
+	// goroutineRoot is the literal that runs as a goroutine that may
+	// outlive its starter, for functions nested in one: a context from
+	// outside it may end before it does.
 	goroutineRoot *ssa.Function
+}
+
+func hasKey[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func (m *mode) async() bool { return m.ctx || m.goroutine || m.nonblocking }
@@ -44,14 +50,14 @@ func (c *checker) assignModes() {
 		afterDone, cleanup := cleanups[fn]
 		m := &mode{
 			ctx:         c.sums[fn].ctxInside,
-			goroutine:   roots[fn],
+			goroutine:   hasKey(roots, fn),
 			nonblocking: c.dirs.OnFunc(decl, lit, directive.Nonblocking) != nil,
 			detached:    c.dirs.OnFunc(decl, lit, directive.Detached) != nil,
 			cleanup:     cleanup,
 			afterDone:   afterDone,
 		}
 		if roots[fn] {
-			m.goroutineRoot = fn
+			m.goroutineRoot = fn // a goroutine that may outlive its starter
 		}
 		if pm := c.modes[fn.Parent()]; pm != nil {
 			m.goroutine = m.goroutine || pm.goroutine
@@ -109,18 +115,31 @@ func (c *checker) cleanupBodies() map[*ssa.Function]bool {
 
 // goroutineBodies returns the function literals that run as goroutines:
 // started by a go statement or handed to a spawner such as errgroup's Go.
+//
+// The value says whether the goroutine may outlive the function that
+// starts it: true for go statements and timers, false for the goroutines
+// of an errgroup or WaitGroup, which the function joins.
 func (c *checker) goroutineBodies() map[*ssa.Function]bool {
 	roots := map[*ssa.Function]bool{}
 	for _, fn := range c.prog.Funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				if body := goroutineBody(instr); body != nil && body.Parent() != nil {
-					roots[body] = true
+					roots[body] = roots[body] || !joined(instr)
 				}
 			}
 		}
 	}
 	return roots
+}
+
+func joined(instr ssa.Instruction) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	_, obj := program.Callee(call.Common())
+	return obj != nil && catalog.Joined[catalog.Name(obj)]
 }
 
 // goroutineBody returns the function instr runs on a new goroutine, if SSA
@@ -298,6 +317,12 @@ func (c *checker) afterDone(instr ssa.Instruction) bool {
 			if u, ok := in.(*ssa.UnOp); ok && u.Op == token.ARROW && isDoneChan(u.X) {
 				return true
 			}
+			if sel, ok := in.(*ssa.Select); ok && sel.Blocking && allDone(sel) {
+				return true // every way out of the select is a context ending
+			}
+			if call, ok := in.(*ssa.Call); ok && waitsForGroup(call) {
+				return true // the group's context is cancelled once Wait returns
+			}
 			if ifi, ok := in.(*ssa.If); ok {
 				if succ := doneBranch(ifi); succ != nil && len(succ.Preds) == 1 && succ.Dominates(blk) {
 					return true
@@ -336,6 +361,20 @@ func doneBranch(ifi *ssa.If) *ssa.BasicBlock {
 		return succs[0]
 	}
 	return nil
+}
+
+func allDone(sel *ssa.Select) bool {
+	for _, st := range sel.States {
+		if st.Dir != types.RecvOnly || !isDoneChan(st.Chan) {
+			return false
+		}
+	}
+	return len(sel.States) > 0
+}
+
+func waitsForGroup(call *ssa.Call) bool {
+	_, obj := program.Callee(call.Common())
+	return obj != nil && catalog.Name(obj) == "(*golang.org/x/sync/errgroup.Group).Wait"
 }
 
 func isNilConst(v ssa.Value) bool {
@@ -407,14 +446,19 @@ func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
 		pos = call.Pos()
 	}
 	name, what, advice := c.describe(o)
-	ctxExpr := c.contextAt(fn, pos)
-	if _, deferred := o.instr.(*ssa.Defer); (deferred || m.cleanup) && ctxExpr != "" {
-		// Deferred work runs as the function returns, often because ctx
-		// was cancelled: it needs ctx's values without its cancellation.
+	ctxExpr, outer := c.contextAt(fn, pos)
+	fixExpr := ctxExpr
+	_, deferred := o.instr.(*ssa.Defer)
+	// Deferred work runs as the function returns, often because ctx was
+	// cancelled, and a goroutine may outlive the function that started it
+	// and that function's context: both need ctx's values without its
+	// cancellation.
+	escapes := m.goroutineRoot != nil && outer(m.goroutineRoot)
+	if (deferred || m.cleanup || escapes) && ctxExpr != "" {
 		if pkg := c.contextPkg(pos); pkg != "" {
-			ctxExpr = pkg + ".WithoutCancel(" + ctxExpr + ")"
+			fixExpr = pkg + ".WithoutCancel(" + ctxExpr + ")"
 		} else {
-			ctxExpr = ""
+			fixExpr = ""
 		}
 	}
 	var msg string
@@ -435,8 +479,8 @@ func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
 			name, what, advice)
 	}
 	d := analysis.Diagnostic{Pos: pos, Message: msg, Related: c.related(o)}
-	if call != nil && ctxExpr != "" {
-		if fix, ok := c.fix(o, call, ctxExpr); ok {
+	if call != nil && fixExpr != "" {
+		if fix, ok := c.fix(o, call, fixExpr); ok {
 			d.SuggestedFixes = []analysis.SuggestedFix{fix}
 		}
 	}
@@ -448,7 +492,7 @@ func (c *checker) reportGoroutine(fn *ssa.Function, instr ssa.Instruction, o op)
 	// A goroutine outlives the statement that starts it: the context it
 	// needs is one that lasts as long as its work, not the caller's.
 	give := "give it a context that lasts as long as its work"
-	if ctxExpr := c.contextAt(fn, instr.Pos()); ctxExpr != "" {
+	if ctxExpr, _ := c.contextAt(fn, instr.Pos()); ctxExpr != "" {
 		if pkg := c.contextPkg(instr.Pos()); pkg != "" {
 			give = fmt.Sprintf("give it %s.WithoutCancel(%s), or the owner's lifetime context", pkg, ctxExpr)
 		}
@@ -496,7 +540,7 @@ func (c *checker) reportPropagation(fn *ssa.Function, bg *ssa.Call, bgFunc, targ
 	if call != nil {
 		pos = call.Pos()
 	}
-	ctxExpr := c.contextAt(fn, pos)
+	ctxExpr, _ := c.contextAt(fn, pos)
 	to := shortName(target)
 	if final != target {
 		to += " and on to " + shortName(final)
@@ -504,7 +548,10 @@ func (c *checker) reportPropagation(fn *ssa.Function, bg *ssa.Call, bgFunc, targ
 	msg := fmt.Sprintf("%s() is passed to %s while %s is in scope: cancelling %s will not stop that work; pass %s (or mark the line //asynclint:detached <reason>)",
 		shortName(bgFunc), to, orCtx(ctxExpr), orCtx(ctxExpr), orCtx(ctxExpr))
 	d := analysis.Diagnostic{Pos: pos, Message: msg}
-	if call != nil && ctxExpr != "" {
+	_, derives := catalog.Derivers[catalog.Name(target)]
+	// WithTimeout(context.Background(), d) is often a deliberate fresh
+	// deadline: say so, but leave the choice of parent to the author.
+	if call != nil && ctxExpr != "" && !derives {
 		d.SuggestedFixes = []analysis.SuggestedFix{{
 			Message:   "pass " + ctxExpr,
 			TextEdits: []analysis.TextEdit{{Pos: call.Pos(), End: call.End(), NewText: []byte(ctxExpr)}},

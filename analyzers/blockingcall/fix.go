@@ -18,13 +18,20 @@ import (
 // contextAt returns the expression naming the context in scope at pos in fn:
 // the innermost context variable declared before pos that is not a fresh
 // background context, else the context one of fn's (or an enclosing
-// function's) parameters carries, as in r.Context(). "" if there is none.
-func (c *checker) contextAt(fn *ssa.Function, pos token.Pos) string {
-	for s := c.pass.Pkg.Scope().Innermost(pos); s != nil && s != c.pass.Pkg.Scope(); s = s.Parent() {
+// function's) parameters carries, as in r.Context(). "" if there is none,
+// or if the name is shadowed at pos. outer reports whether that context
+// comes from outside the given function literal.
+func (c *checker) contextAt(fn *ssa.Function, pos token.Pos) (expr string, outer func(*ssa.Function) bool) {
+	inner := c.pass.Pkg.Scope().Innermost(pos)
+	visible := func(v *types.Var) bool {
+		_, obj := inner.LookupParent(v.Name(), pos)
+		return obj == v
+	}
+	for s := inner; s != nil && s != c.pass.Pkg.Scope(); s = s.Parent() {
 		var best *types.Var
 		for _, name := range s.Names() {
 			v, ok := s.Lookup(name).(*types.Var)
-			if !ok || name == "_" || v.Pos() >= pos || !catalog.IsContext(v.Type()) || c.isBackgroundVar(v) {
+			if !ok || name == "_" || v.Pos() >= pos || !catalog.IsContext(v.Type()) || c.isBackgroundVar(v) || c.isGroupContext(fn, v) {
 				continue
 			}
 			if best == nil || v.Pos() > best.Pos() {
@@ -32,15 +39,64 @@ func (c *checker) contextAt(fn *ssa.Function, pos token.Pos) string {
 			}
 		}
 		if best != nil {
-			return best.Name()
+			if !visible(best) {
+				return "", func(*ssa.Function) bool { return false }
+			}
+			return best.Name(), func(lit *ssa.Function) bool { return best.Pos() < lit.Pos() }
 		}
 	}
 	for f := fn; f != nil; f = f.Parent() {
-		if expr, ok := c.contextParam(f); ok {
-			return expr
+		if expr, ok := c.contextParam(f); ok && expr != "" {
+			name, _, _ := strings.Cut(expr, ".")
+			if _, obj := inner.LookupParent(name, pos); !isParamOf(obj, f) {
+				// The parameter's name means something else here.
+				return "", func(*ssa.Function) bool { return false }
+			}
+			return expr, func(lit *ssa.Function) bool { return f.Pos() < lit.Pos() }
 		}
 	}
-	return ""
+	return "", func(*ssa.Function) bool { return false }
+}
+
+func isParamOf(obj types.Object, f *ssa.Function) bool {
+	params := f.Signature.Params()
+	for i := 0; i < params.Len(); i++ {
+		if params.At(i) == obj {
+			return true
+		}
+	}
+	return false
+}
+
+// isGroupContext reports whether v is the context of an errgroup made in
+// fn itself: it is cancelled when the group's Wait returns, so it is the
+// right context only inside the group's goroutines.
+func (c *checker) isGroupContext(fn *ssa.Function, v *types.Var) bool {
+	if fn.Parent() != nil {
+		return false
+	}
+	for _, f := range c.pass.Files {
+		if f.FileStart > v.Pos() || v.Pos() > f.FileEnd {
+			continue
+		}
+		found := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if found || !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
+				return !found
+			}
+			if id, ok := as.Lhs[1].(*ast.Ident); ok && c.pass.TypesInfo.ObjectOf(id) == v {
+				if call, ok := as.Rhs[0].(*ast.CallExpr); ok {
+					if callee, ok := typeCallee(c.pass.TypesInfo, call); ok && catalog.Name(callee) == "golang.org/x/sync/errgroup.WithContext" {
+						found = true
+					}
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	return false
 }
 
 // isBackgroundVar reports whether v is defined as context.Background(),

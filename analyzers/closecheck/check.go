@@ -63,7 +63,7 @@ func (c *checker) checkAcquisition(a *acquisition) {
 	a.flow = fl
 	roots := c.roots(a)
 	if unused(roots) {
-		if a.index >= 0 {
+		if a.index >= 0 && !isMain(a.fn) {
 			c.reportDiscarded(a)
 		}
 		return

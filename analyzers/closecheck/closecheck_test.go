@@ -36,3 +36,13 @@ func TestFactGobRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: got %+v, want %+v", out, in)
 	}
 }
+
+func TestQuiet(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "quiet", "quietmain")
+}
+
+// Summaries cross packages as facts: a constructor in one package obliges
+// its callers in another, and helpers there release what they are given.
+func TestFactsCrossPackages(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "streams", "streamuser")
+}

@@ -80,8 +80,40 @@ func (f *flow) addFailed(err ssa.Value) {
 	f.failed[err] = true
 	if refs := err.Referrers(); refs != nil {
 		for _, r := range *refs {
-			if phi, ok := r.(*ssa.Phi); ok {
-				f.addFailed(phi)
+			switch r := r.(type) {
+			case *ssa.Phi:
+				f.addFailed(r)
+			case *ssa.Store:
+				if alloc, ok := r.Addr.(*ssa.Alloc); ok && r.Val == err {
+					f.failedLoads(r, alloc)
+				}
+			}
+		}
+	}
+}
+
+// failedLoads adds the loads of a local variable (a named result, a
+// captured err) that read the error store put there: those that follow it
+// in its block before the variable is assigned again.
+func (f *flow) failedLoads(store *ssa.Store, alloc *ssa.Alloc) {
+	b := store.Block()
+	after := false
+	for _, instr := range b.Instrs {
+		if instr == store {
+			after = true
+			continue
+		}
+		if !after {
+			continue
+		}
+		switch in := instr.(type) {
+		case *ssa.Store:
+			if in.Addr == alloc {
+				return
+			}
+		case *ssa.UnOp:
+			if in.Op == token.MUL && in.X == alloc {
+				f.addFailed(in)
 			}
 		}
 	}

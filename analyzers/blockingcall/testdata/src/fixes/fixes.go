@@ -131,3 +131,22 @@ func noRewrite(ctx context.Context, v *venue) {
 	(*venue).Ticker(v, "ETH") // want `\(\*fixes.venue\).Ticker blocks without a context`
 	v.Ticker("SOL")           // want `\(\*fixes.venue\).Ticker blocks without a context`
 }
+
+// A goroutine that outlives the handler must not inherit its cancellation.
+func audit(w http.ResponseWriter, r *http.Request, db *sql.DB) {
+	go func() {
+		db.Exec("INSERT INTO audit VALUES (1)") // want `\(\*sql.DB\).Exec blocks without a context while r.Context\(\) is in scope`
+	}()
+	for _, r := range []string{"a", "b"} {
+		db.Exec("INSERT INTO seen VALUES (?)", r) // want `\(\*sql.DB\).Exec blocks without a context`
+	}
+}
+
+func shadowed(ctx context.Context, db *sql.DB, names []string) {
+	for _, ctx := range names {
+		db.Exec("DELETE FROM quotes WHERE sym = ?", ctx) // want `\(\*sql.DB\).Exec blocks without a context`
+	}
+	defer func() {
+		db.Exec("UPDATE runs SET done = 1") // want `\(\*sql.DB\).Exec blocks without a context while ctx is in scope`
+	}()
+}

@@ -121,3 +121,14 @@ func Wait(ctx context.Context, s *Store) { // want Wait:"blocks: .*; ctx inside"
 	}
 	s.Save(context.Background(), "x") // want `context.Background\(\) is passed to \(\*propagate.Store\).Save while ctx is in scope`
 }
+
+// Every way out of the select is a context ending.
+func Stop(ctx, lifetime context.Context, s *Store) { // want Stop:"blocks: .*; ctx inside"
+	select {
+	case <-ctx.Done():
+	case <-lifetime.Done():
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	s.Save(cctx, "cancel all")
+}
