@@ -245,7 +245,7 @@ func (c *checker) where(a *acquisition) (token.Pos, string, *ast.CallExpr) {
 		return pos, "from this call", nil
 	}
 	fun := types.ExprString(call.Fun)
-	if len(fun) > 40 {
+	if len(fun) > 60 {
 		fun = "this call"
 	}
 	return call.Pos(), "from " + fun, call

@@ -46,3 +46,28 @@ func TestQuiet(t *testing.T) {
 func TestFactsCrossPackages(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "streams", "streamuser")
 }
+
+func TestTransportPerCall(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "transport")
+}
+
+// Timers are resources only before go1.23.
+func TestTimersBeforeGo123(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "timers")
+}
+
+func TestDirectives(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "directives")
+	// Unscoped ignores that silence nothing here may silence another
+	// analyzer's findings: the driver keeps the report only if every
+	// analyzer made it, by its category.
+	categories := map[string]int{}
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			categories[d.Category]++
+		}
+	}
+	if categories["unused-ignore"] != 1 || categories["directive"] != 3 {
+		t.Errorf("categories = %v, want 1 unused-ignore (the unscoped stale ignore) and 3 directive", categories)
+	}
+}

@@ -564,7 +564,8 @@ func (c *checker) ownedLine(instr ssa.Instruction) bool {
 	if !pos.IsValid() {
 		return false
 	}
-	return c.dirs.OnLine(pos, directive.Owned) != nil
+	d := c.dirs.OnLine(pos, directive.Owned)
+	return d != nil && d.Reason != ""
 }
 
 func isError(t types.Type) bool {

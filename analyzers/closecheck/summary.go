@@ -288,12 +288,52 @@ func (c *checker) freshValue(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]b
 			return kind, st
 		}
 	case *ssa.Alloc:
+		if v.Parent() != fn || !c.unshared(fn, v, "", carrier) {
+			break
+		}
+		if isTransportLiteral(v) {
+			return "transport", isFresh
+		}
 		// A value built here whose Close releases what it holds.
-		if named := namedOf(v.Type()); named != nil && c.closesWhatItHolds(named) && c.unshared(fn, v, "", carrier) {
+		if named := namedOf(v.Type()); named != nil && c.closesWhatItHolds(named) {
 			return "", isFresh
+		}
+		// A value built here around a fresh resource it can release, as
+		// an http.Client around a new Transport.
+		if kind := c.heldKind(fn, v, seen); kind != "" {
+			return kind, isFresh
 		}
 	}
 	return "", notFresh
+}
+
+// heldKind returns the kind of a fresh resource stored into a field of
+// alloc that alloc's own methods can release, or "".
+func (c *checker) heldKind(fn *ssa.Function, alloc *ssa.Alloc, seen map[ssa.Value]bool) string {
+	ms := c.prog.Pkg.Prog.MethodSets.MethodSet(alloc.Type())
+	for _, ref := range *alloc.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		for _, r := range *fa.Referrers() {
+			store, ok := r.(*ssa.Store)
+			if !ok || store.Addr != fa {
+				continue
+			}
+			kind, st := c.freshValue(fn, store.Val, seen)
+			k := catalog.Kinds[kind]
+			if st != isFresh || k == nil {
+				continue
+			}
+			for _, m := range k.Release {
+				if ms.Lookup(nil, m) != nil {
+					return kind
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // freshResult says whether result i of call, extracted as v, is fresh.
@@ -488,7 +528,7 @@ func (c *checker) ownedFunc(fn *ssa.Function) bool {
 	}
 	for f := fn; f != nil; f = f.Parent() {
 		decl, lit := program.Syntax(f)
-		if c.dirs.OnFunc(decl, lit, directive.Owned) != nil {
+		if d := c.dirs.OnFunc(decl, lit, directive.Owned); d != nil && d.Reason != "" {
 			return true
 		}
 	}

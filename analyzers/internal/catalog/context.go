@@ -143,6 +143,14 @@ var Derivers = map[string]int{
 	"os/signal.NotifyContext":   0,
 }
 
+// Deadlines are the derivers that bound the derived context in time.
+var Deadlines = map[string]bool{
+	"context.WithTimeout":       true,
+	"context.WithTimeoutCause":  true,
+	"context.WithDeadline":      true,
+	"context.WithDeadlineCause": true,
+}
+
 // Detachers derive a context that keeps the parent's values but not its
 // cancellation, on purpose: passing one is not a propagation mistake.
 var Detachers = map[string]bool{
