@@ -53,6 +53,10 @@ type Blocks struct {
 	// CtxInside: the function has a context of its own, so its context-less
 	// calls are reported inside it, where the fix goes, not at its callers.
 	CtxInside bool
+	// Bounded: the NoCtx chain ends in a background context with a
+	// deadline. Callers with a context still cannot cancel it, but a
+	// goroutine running it is not stuck for good.
+	Bounded bool
 }
 
 func (*Blocks) AFact() {}
@@ -67,6 +71,9 @@ func (b *Blocks) String() string {
 	}
 	if b.CtxInside {
 		parts = append(parts, "ctx inside")
+	}
+	if b.Bounded {
+		parts = append(parts, "bounded")
 	}
 	return strings.Join(parts, "; ")
 }

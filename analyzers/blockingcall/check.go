@@ -216,8 +216,8 @@ func (c *checker) checkGoroutineTargets(fn *ssa.Function) {
 				continue
 			}
 			o, ok := c.callOp(instr, common, nil)
-			if !ok || !o.noCtx || o.viaBackground {
-				continue
+			if !ok || !o.noCtx || o.viaBackground || o.bounded {
+				continue // bounded work ends in time, even on a goroutine
 			}
 			c.reportGoroutine(fn, instr, o)
 		}

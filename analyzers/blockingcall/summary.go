@@ -34,6 +34,7 @@ type checker struct {
 type summary struct {
 	noCtx, any       []string
 	noCtxAt, anyAt   token.Pos // where, inside this function, the chains start
+	noCtxBounded     bool      // the noCtx chain ends in a deadline-bounded background context
 	ctxInside        bool
 	declaredBlocking bool
 }
@@ -53,7 +54,10 @@ type op struct {
 	// callers, but is not itself reported: with no context in scope a
 	// background one is all the function has.
 	viaBackground bool
-	kind          string // for non-call ops: "channel send", ...
+	// bounded: the chain ends in a background context with a deadline,
+	// which stops the work in time even though no caller can.
+	bounded bool
+	kind    string // for non-call ops: "channel send", ...
 }
 
 // summarise computes every function's summary bottom-up. Recursion is
@@ -79,7 +83,7 @@ func (c *checker) summarise() {
 			}
 			c.forEachOp(fn, func(o op) bool {
 				if o.noCtx && s.noCtx == nil {
-					s.noCtx, s.noCtxAt, changed = c.chainFor(fn, o), o.pos, true
+					s.noCtx, s.noCtxAt, s.noCtxBounded, changed = c.chainFor(fn, o), o.pos, o.bounded, true
 				}
 				if s.any == nil {
 					s.any, s.anyAt, changed = c.chainFor(fn, o), o.pos, true
@@ -104,7 +108,11 @@ func (c *checker) chainFor(fn *ssa.Function, o op) []string {
 	}
 	if o.viaBackground {
 		// The call, not what it reaches, is what gets no real context.
-		chain[callee] += " with context.Background()"
+		if o.bounded {
+			chain[callee] += " with a deadline on context.Background()"
+		} else {
+			chain[callee] += " with context.Background()"
+		}
 	}
 	if len(chain) > maxChain {
 		chain = append(append(chain[:maxChain-2:maxChain-2], "…"), chain[len(chain)-1])
@@ -180,14 +188,13 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 		}
 		o.via = fn
 		if !s.ctxInside {
-			chainNoCtx = s.noCtx
+			chainNoCtx, o.bounded = s.noCtx, s.noCtxBounded
 		}
 		chainAny = s.any
 	case obj == nil:
 		return o, false
 	case catalog.BlocksWithContext(obj) || catalog.IsTwin(obj):
-		o.viaBackground = c.sums[instr.Parent()] != nil && !c.sums[instr.Parent()].ctxInside && backgroundArgs(call)
-		o.noCtx = o.viaBackground
+		c.markBackground(&o, instr, call)
 		return o, true
 	case obj.Pkg() != nil && obj.Pkg() != c.pass.Pkg:
 		var f Blocks
@@ -195,7 +202,7 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 			return o, false
 		}
 		if !f.CtxInside && f.NoCtx != nil && !c.foreignProcess(obj, f.NoCtx) {
-			chainNoCtx = f.NoCtx
+			chainNoCtx, o.bounded = f.NoCtx, f.Bounded
 		}
 		chainAny = f.Any
 	}
@@ -205,11 +212,20 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 		return o, true
 	case chainAny != nil:
 		o.chain = chainAny
-		o.viaBackground = c.sums[instr.Parent()] != nil && !c.sums[instr.Parent()].ctxInside && backgroundArgs(call)
-		o.noCtx = o.viaBackground
+		c.markBackground(&o, instr, call)
 		return o, true
 	}
 	return o, false
+}
+
+// markBackground marks a context-taking call that gets only background
+// contexts in a function with none of its own.
+func (c *checker) markBackground(o *op, instr ssa.Instruction, call *ssa.CallCommon) {
+	if s := c.sums[instr.Parent()]; s == nil || s.ctxInside {
+		return
+	}
+	o.viaBackground, o.bounded = backgroundArgs(call)
+	o.noCtx = o.viaBackground
 }
 
 // twinBlocks reports whether fn, which has a context-taking twin, is
@@ -245,59 +261,66 @@ func (c *checker) twinBlocks(fn, twin *types.Func) bool {
 // backgroundArgs reports whether a context-taking call gets only
 // background contexts: a context argument made by context.Background or
 // TODO (or derived only from those), or a request built with one. Such a
-// call blocks without any context its caller could cancel.
-func backgroundArgs(call *ssa.CallCommon) bool {
-	found := false
+// call blocks without any context its caller could cancel. bounded says
+// whether a deadline (WithTimeout, WithDeadline) limits it all the same.
+func backgroundArgs(call *ssa.CallCommon) (background, bounded bool) {
 	for _, a := range program.Args(call) {
+		var ctx ssa.Value
 		switch {
 		case catalog.IsContext(a.Type()):
-			if !backgroundOnly(a, 0) {
-				return false
-			}
-			found = true
+			ctx = a
 		case isRequest(a.Type()):
-			ctx := requestContext(a)
-			if ctx == nil || !backgroundOnly(ctx, 0) {
-				return false
+			if ctx = requestContext(a); ctx == nil {
+				return false, false
 			}
-			found = true
+		default:
+			continue
 		}
+		bg, b := backgroundOnly(ctx, 0)
+		if !bg {
+			return false, false
+		}
+		background, bounded = true, bounded || b
 	}
-	return found
+	return background, bounded
 }
 
 // backgroundOnly reports whether the context v can only be a background
-// context.
-func backgroundOnly(v ssa.Value, depth int) bool {
+// context, and whether a deadline bounds it.
+func backgroundOnly(v ssa.Value, depth int) (bg, bounded bool) {
 	if depth > 8 {
-		return false
+		return false, false
 	}
 	switch v := v.(type) {
 	case *ssa.Call:
 		_, obj := program.Callee(v.Common())
 		if obj == nil {
-			return false
+			return false, false
 		}
 		name := catalog.Name(obj)
 		if catalog.Background[name] {
-			return true
+			return true, false
 		}
 		if i, ok := catalog.Derivers[name]; ok && i < len(v.Call.Args) {
-			return backgroundOnly(v.Call.Args[i], depth+1)
+			bg, bounded := backgroundOnly(v.Call.Args[i], depth+1)
+			return bg, bounded || catalog.Deadlines[name]
 		}
 	case *ssa.Extract:
 		if v.Index == 0 {
 			return backgroundOnly(v.Tuple, depth+1)
 		}
 	case *ssa.Phi:
+		bounded := true
 		for _, e := range v.Edges {
-			if !backgroundOnly(e, depth+1) {
-				return false
+			bg, b := backgroundOnly(e, depth+1)
+			if !bg {
+				return false, false
 			}
+			bounded = bounded && b
 		}
-		return len(v.Edges) > 0
+		return len(v.Edges) > 0, bounded
 	}
-	return false
+	return false, false
 }
 
 // requestContext returns the context a request value was built with, when
@@ -498,7 +521,7 @@ func (c *checker) exportFacts() {
 		if strings.HasSuffix(c.pass.Fset.File(fn.Pos()).Name(), "_test.go") {
 			continue // test files export nothing anyone calls
 		}
-		c.pass.ExportObjectFact(obj, &Blocks{NoCtx: s.noCtx, Any: s.any, CtxInside: s.ctxInside})
+		c.pass.ExportObjectFact(obj, &Blocks{NoCtx: s.noCtx, Any: s.any, CtxInside: s.ctxInside, Bounded: s.noCtxBounded})
 	}
 }
 

@@ -71,3 +71,7 @@ func TestDirectives(t *testing.T) {
 		t.Errorf("categories = %v, want 1 unused-ignore (the unscoped stale ignore) and 3 directive", categories)
 	}
 }
+
+func TestSuggestedFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), closecheck.Analyzer, "fixes")
+}

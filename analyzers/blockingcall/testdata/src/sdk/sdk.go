@@ -94,7 +94,7 @@ func (c *Client) Place(ctx context.Context, o *Order) error { // want Place:"blo
 }
 
 // LastTrade roots its own context: its callers cannot cancel it.
-func LastTrade(sym string) (string, error) { // want LastTrade:"noctx: sdk.LastTrade → \\(\\*net/http.Client\\).Do with context.Background\\(\\); .*"
+func LastTrade(sym string) (string, error) { // want LastTrade:"noctx: sdk.LastTrade → \\(\\*net/http.Client\\).Do with a deadline on context.Background\\(\\); .*; bounded"
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/trade?s="+sym, nil)

@@ -8,7 +8,11 @@ import (
 
 func quote(ctx context.Context, c *sdk.Client) {
 	c.Ticker("ETHUSDT")      // want `\(\*sdk.Client\).Ticker blocks without a context while ctx is in scope: the call cannot be cancelled; use TickerContext\(ctx, …\)`
-	sdk.LastTrade("ETHUSDT") // want `sdk.LastTrade blocks without a context \(sdk.LastTrade → \(\*net/http.Client\).Do with context.Background\(\)\) while ctx is in scope`
+	sdk.LastTrade("ETHUSDT") // want `sdk.LastTrade blocks without a context \(sdk.LastTrade → \(\*net/http.Client\).Do with a deadline on context.Background\(\)\) while ctx is in scope`
 	c.TickerContext(ctx, "ETHUSDT")
 	(&sdk.Order{}).Validate()
 }
+
+// The trade fetch ends by its own deadline: a goroutine running it is not
+// stuck for good.
+func poll() { go sdk.LastTrade("BTCUSDT") }
