@@ -36,8 +36,16 @@ func (c *checker) fix(a *acquisition, call *ast.CallExpr) (analysis.SuggestedFix
 		}
 		after = check
 	}
+	// The defer goes on a line of its own after after's, past any comment
+	// that ends it.
+	tf := c.pass.Fset.File(after.End())
+	line := tf.Line(after.End())
+	if line >= tf.LineCount() {
+		return analysis.SuggestedFix{}, false
+	}
+	at := tf.LineStart(line + 1)
 	indent := strings.Repeat("\t", c.pass.Fset.Position(stmt.Pos()).Column-1)
-	edits := []analysis.TextEdit{{Pos: after.End(), End: after.End(), NewText: []byte("\n" + indent + "defer " + expr)}}
+	edits := []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(indent + "defer " + expr + "\n")}}
 	for _, d := range c.deferredReleases(a, body, id) {
 		if d.Pos() <= after.End() {
 			continue
