@@ -154,7 +154,7 @@ func (c *checker) forEachOp(fn *ssa.Function, yield func(op) bool) {
 // callOp decides whether a call blocks, and how. result is the call's value
 // (nil for deferred calls), needed by the catalog's conditions.
 func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa.Value) (op, bool) {
-	fn, obj := program.Callee(call)
+	fn, obj := c.prog.Callee(call)
 	o := op{instr: instr, pos: instr.Pos(), callee: obj}
 	if fn != nil && fn.Synthetic != "" && obj != nil && obj.Pkg() == c.pass.Pkg {
 		// A bound method value or thunk of this package's method: what
@@ -543,6 +543,9 @@ func displayName(fn *ssa.Function) string {
 	}
 	if obj, ok := fn.Object().(*types.Func); ok {
 		return shortName(obj)
+	}
+	if fn.Pkg != nil {
+		return fn.Pkg.Pkg.Name() + "." + fn.Name() // the synthetic init
 	}
 	return fn.Name()
 }

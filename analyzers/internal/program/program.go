@@ -8,6 +8,7 @@ package program
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -20,6 +21,9 @@ type Program struct {
 	// Funcs are the package's source functions, function literals included,
 	// each parent before its literals, in source order.
 	Funcs []*ssa.Function
+
+	globals map[*ssa.Global]*ssa.Function     // function variables assigned once, built on first use
+	impls   map[*types.Interface]*types.Named // the one type of this package implementing each, or nil
 }
 
 // Build constructs the SSA form of pass's package. Calls to functions known
@@ -125,4 +129,131 @@ func Args(c *ssa.CallCommon) []ssa.Value {
 		return c.Args[1:]
 	}
 	return c.Args
+}
+
+// Callee is the package-level Callee extended with what this package's
+// code shows: a function value chosen among static functions (the first
+// that is one, as in f := c.do; if f == nil { f = http.DefaultClient.Do }),
+// a package-level function variable assigned only once, and an interface
+// method implemented by a single type of this package.
+func (p *Program) Callee(c *ssa.CallCommon) (*ssa.Function, *types.Func) {
+	fn, obj := Callee(c)
+	if fn != nil {
+		return fn, obj
+	}
+	if c.IsInvoke() {
+		if impl := p.implementation(c.Value.Type()); impl != nil {
+			prog := p.Pkg.Prog
+			sel := prog.MethodSets.MethodSet(types.NewPointer(impl)).Lookup(c.Method.Pkg(), c.Method.Name())
+			if sel != nil {
+				if m := prog.MethodValue(sel); m != nil {
+					return m, origin(m)
+				}
+			}
+		}
+		return nil, obj
+	}
+	if f := p.staticValue(c.Value, 0); f != nil {
+		return f, origin(f)
+	}
+	return nil, nil
+}
+
+// staticValue returns the function a function value must be, or may be
+// among unknowns, as far as this package shows.
+func (p *Program) staticValue(v ssa.Value, depth int) *ssa.Function {
+	if depth > 4 {
+		return nil
+	}
+	switch v := v.(type) {
+	case *ssa.Function:
+		return v
+	case *ssa.MakeClosure:
+		return v.Fn.(*ssa.Function)
+	case *ssa.Phi:
+		for _, e := range v.Edges {
+			if f := p.staticValue(e, depth+1); f != nil {
+				return f
+			}
+		}
+	case *ssa.UnOp:
+		if g, ok := v.X.(*ssa.Global); ok && v.Op == token.MUL {
+			return p.globalFunc(g)
+		}
+	}
+	return nil
+}
+
+// globalFunc returns the function a package-level variable holds when the
+// package stores exactly one, statically known, into it.
+func (p *Program) globalFunc(g *ssa.Global) *ssa.Function {
+	if p.globals == nil {
+		p.globals = map[*ssa.Global]*ssa.Function{}
+		stores := map[*ssa.Global]int{}
+		funcs := append([]*ssa.Function{p.Pkg.Func("init")}, p.Funcs...)
+		for _, fn := range funcs {
+			if fn == nil {
+				continue
+			}
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					st, ok := instr.(*ssa.Store)
+					if !ok {
+						continue
+					}
+					if g, ok := st.Addr.(*ssa.Global); ok {
+						stores[g]++
+						switch v := st.Val.(type) {
+						case *ssa.Function:
+							p.globals[g] = v
+						case *ssa.MakeClosure:
+							p.globals[g] = v.Fn.(*ssa.Function)
+						}
+					}
+				}
+			}
+		}
+		for g, n := range stores {
+			if n != 1 {
+				delete(p.globals, g)
+			}
+		}
+	}
+	return p.globals[g]
+}
+
+// implementation returns the single named type declared in this package
+// whose pointer implements the interface t, or nil.
+func (p *Program) implementation(t types.Type) *types.Named {
+	iface, ok := t.Underlying().(*types.Interface)
+	if !ok || iface.NumMethods() == 0 {
+		return nil
+	}
+	if p.impls == nil {
+		p.impls = map[*types.Interface]*types.Named{}
+	}
+	if impl, ok := p.impls[iface]; ok {
+		return impl
+	}
+	var impl *types.Named
+	scope := p.Pkg.Pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		named, ok := tn.Type().(*types.Named)
+		if !ok || named.TypeParams() != nil || types.IsInterface(named) {
+			continue
+		}
+		if types.Implements(types.NewPointer(named), iface) {
+			if impl != nil {
+				impl = nil // more than one: nothing to say
+				break
+			}
+			impl = named
+		}
+	}
+	p.impls[iface] = impl
+	return impl
 }

@@ -7,6 +7,7 @@ package sdk
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"os/exec"
@@ -127,4 +128,58 @@ func Start(c *Client) { // want Start:"noctx: sdk.Start → \\(\\*sdk.Client\\).
 	go c.Run(context.Background())
 	go func() { c.Run(context.Background()) }()
 	c.Run(context.Background())
+}
+
+// The shapes of real SDK transports: a function value with a fallback, a
+// package-level function variable, a requester behind an interface.
+type Service struct {
+	do   func(*http.Request) (*http.Response, error)
+	HTTP *http.Client
+	req  Requester
+}
+
+func (s *Service) call(req *http.Request) error {
+	f := s.do
+	if f == nil {
+		f = s.HTTP.Do
+	}
+	resp, err := f(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// Ping uses a context nobody can cancel.
+func (s *Service) Ping() error { // want Ping:"noctx: \\(\\*sdk.Service\\).Ping → \\(\\*sdk.Service\\).call with context.Background\\(\\) .*"
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://127.0.0.1:1/ping", nil)
+	if err != nil {
+		return err
+	}
+	return s.call(req)
+}
+
+var wsServe = func(url string) error {
+	_, err := net.Dial("tcp", url)
+	return err
+}
+
+func Serve(url string) error { return wsServe(url) } // want Serve:"noctx: sdk.Serve → sdk.init.func1 → net.Dial; .*"
+
+type Requester interface {
+	Request(method, path string) (*http.Response, error)
+}
+
+type basicRequester struct{}
+
+func (basicRequester) Request(method, path string) (*http.Response, error) { // want Request:"noctx: .*"
+	return http.Get("http://127.0.0.1:1" + path)
+}
+
+func (s *Service) Accounts() error { // want Accounts:"noctx: \\(\\*sdk.Service\\).Accounts → \\(sdk.basicRequester\\).Request → net/http.Get; .*"
+	resp, err := s.req.Request(http.MethodGet, "/accounts")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }

@@ -16,3 +16,9 @@ func quote(ctx context.Context, c *sdk.Client) {
 // The trade fetch ends by its own deadline: a goroutine running it is not
 // stuck for good.
 func poll() { go sdk.LastTrade("BTCUSDT") }
+
+func account(ctx context.Context, s *sdk.Service) {
+	s.Ping()      // want `\(\*sdk.Service\).Ping blocks without a context`
+	sdk.Serve("") // want `sdk.Serve blocks without a context`
+	s.Accounts()  // want `\(\*sdk.Service\).Accounts blocks without a context`
+}
