@@ -323,12 +323,38 @@ func (c *checker) afterDone(instr ssa.Instruction) bool {
 			if call, ok := in.(*ssa.Call); ok && waitsForGroup(call) {
 				return true // the group's context is cancelled once Wait returns
 			}
-			if ifi, ok := in.(*ssa.If); ok {
-				if succ := doneBranch(ifi); succ != nil && len(succ.Preds) == 1 && succ.Dominates(blk) {
-					return true
-				}
+
+		}
+	}
+	// Code reached from the Done case of a select, or from an
+	// ctx.Err() != nil branch, may run once the context is done: a select
+	// whose Done case falls through to shared shutdown code is the common
+	// shape.
+	for _, b := range blk.Parent().Blocks {
+		if ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+			if succ := doneBranch(ifi); succ != nil && len(succ.Preds) == 1 && reaches(succ, blk) {
+				return true
 			}
 		}
+	}
+	return false
+}
+
+// reaches reports whether the CFG has a path from a to b.
+func reaches(a, b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{a}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		stack = append(stack, x.Succs...)
 	}
 	return false
 }
@@ -363,13 +389,29 @@ func doneBranch(ifi *ssa.If) *ssa.BasicBlock {
 	return nil
 }
 
+// allDone reports whether a select waits only for things to end: a
+// context's Done, or a signal channel (chan struct{}, a stop or quit
+// request). The code after it is shutdown, with at least one Done among
+// the ways out.
 func allDone(sel *ssa.Select) bool {
+	done := false
 	for _, st := range sel.States {
-		if st.Dir != types.RecvOnly || !isDoneChan(st.Chan) {
+		if st.Dir != types.RecvOnly {
+			return false
+		}
+		if isDoneChan(st.Chan) {
+			done = true
+			continue
+		}
+		ch, ok := st.Chan.Type().Underlying().(*types.Chan)
+		if !ok {
+			return false
+		}
+		if elem, ok := ch.Elem().Underlying().(*types.Struct); !ok || elem.NumFields() != 0 {
 			return false
 		}
 	}
-	return len(sel.States) > 0
+	return done
 }
 
 func waitsForGroup(call *ssa.Call) bool {

@@ -206,6 +206,11 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 		}
 		chainAny = f.Any
 	}
+	if obj != nil && catalog.Releases(obj) {
+		// Closing must finish whatever the caller's context says: a
+		// release that waits is doing its job, not a cancellable call.
+		chainNoCtx = nil
+	}
 	switch {
 	case chainNoCtx != nil:
 		o.chain, o.noCtx = chainNoCtx, true

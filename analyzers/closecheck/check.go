@@ -62,10 +62,8 @@ func (c *checker) checkAcquisition(a *acquisition) {
 	fl := c.newFlow(a.fn, partOf(a.kind))
 	a.flow = fl
 	roots := c.roots(a)
-	if unused(roots) {
-		if a.index >= 0 && !isMain(a.fn) {
-			c.reportDiscarded(a)
-		}
+	discarded := unused(roots)
+	if discarded && a.index < 0 {
 		return
 	}
 	for _, r := range roots {
@@ -77,6 +75,7 @@ func (c *checker) checkAcquisition(a *acquisition) {
 		}
 	}
 	fl.run()
+	// A discarded resource is owed all the same, where the call succeeded.
 	br := obligation.Unmet(obligation.Obligation{
 		From: a.instr,
 		Met:  func(instr ssa.Instruction) bool { return fl.events[instr] != 0 },
@@ -89,6 +88,10 @@ func (c *checker) checkAcquisition(a *acquisition) {
 	}
 	if !br.Again && isMain(a.fn) {
 		return // returning from main ends the process
+	}
+	if discarded {
+		c.reportDiscarded(a)
+		return
 	}
 	c.reportLeak(a, br)
 }

@@ -349,7 +349,9 @@ func (f *flow) captured(mc *ssa.MakeClosure, i int) {
 		}
 	}
 	if !ran {
-		f.mark(mc, eff.ev)
+		// Handed to whoever runs the closure (t.Cleanup, AfterFunc, a
+		// sync.Once): they own it now.
+		f.mark(mc, kept)
 	}
 }
 

@@ -182,3 +182,22 @@ var AfterDone = map[string]int{
 	"(*testing.common).Cleanup": 0,
 	"context.AfterFunc":         1,
 }
+
+// ReleaseMethods name the methods that release what their receiver holds.
+// They are expected to run to the end whatever context is in scope, so a
+// wait inside one never makes its caller block without a context.
+var ReleaseMethods = map[string]bool{
+	"Close":                true,
+	"CloseNow":             true,
+	"CloseIdleConnections": true,
+	"Stop":                 true,
+	"Release":              true,
+	"Rollback":             true,
+	"Unlock":               true,
+	"RUnlock":              true,
+}
+
+// Releases reports whether fn is a release method.
+func Releases(fn *types.Func) bool {
+	return fn.Signature().Recv() != nil && ReleaseMethods[fn.Name()]
+}

@@ -237,6 +237,18 @@ var Opaque = map[string]string{
 // OpaqueVerbs are the name prefixes of interface methods that acquire.
 var OpaqueVerbs = []string{"Dial", "Accept", "Open", "Connect", "Listen", "Query", "Upgrade"}
 
+// ErrorTests are functions that return true only when their first
+// argument is a non-nil error: where they are true, a call that returned
+// that error acquired nothing.
+var ErrorTests = map[string]bool{
+	"errors.Is":       true, // with a non-nil target
+	"errors.As":       true,
+	"os.IsExist":      true,
+	"os.IsNotExist":   true,
+	"os.IsPermission": true,
+	"os.IsTimeout":    true,
+}
+
 var (
 	acquirers   = map[string]map[int]string{}
 	notAcquired = map[string]map[int]bool{}

@@ -18,8 +18,11 @@ package obligation
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 )
 
 // An Obligation is created by one instruction and met by others.
@@ -27,6 +30,9 @@ type Obligation struct {
 	// From is the instruction that creates the obligation. Paths start
 	// just after it.
 	From ssa.Instruction
+	// Fn, when From is nil, is the function at whose entry the obligation
+	// holds: what it owes for a parameter, say.
+	Fn *ssa.Function
 	// Met reports whether an instruction meets the obligation: a release,
 	// a hand-off, a deferred call that will do either.
 	Met func(ssa.Instruction) bool
@@ -49,21 +55,29 @@ type Breach struct {
 // Unmet returns the shortest path (in blocks) on which o is not met, or nil
 // if it is met on every path.
 func Unmet(o Obligation) *Breach {
-	start := o.From.Block()
-	if start == nil {
-		return nil
-	}
-	fn := start.Parent()
+	var start *ssa.BasicBlock
 	from := -1
-	for i, instr := range start.Instrs {
-		if instr == o.From {
-			from = i
-			break
+	if o.From == nil {
+		if o.Fn == nil || len(o.Fn.Blocks) == 0 {
+			return nil
+		}
+		start = o.Fn.Blocks[0]
+	} else {
+		start = o.From.Block()
+		if start == nil {
+			return nil
+		}
+		for i, instr := range start.Instrs {
+			if instr == o.From {
+				from = i
+				break
+			}
+		}
+		if from < 0 {
+			return nil
 		}
 	}
-	if from < 0 {
-		return nil
-	}
+	fn := start.Parent()
 
 	parent := make([]*ssa.BasicBlock, len(fn.Blocks))
 	seen := make([]bool, len(fn.Blocks))
@@ -90,7 +104,7 @@ func Unmet(o Obligation) *Breach {
 	scan := func(b *ssa.BasicBlock, i int, entered bool) (*Breach, bool) {
 		for ; i < len(b.Instrs); i++ {
 			instr := b.Instrs[i]
-			if entered && instr == o.From {
+			if entered && o.From != nil && instr == o.From {
 				return &Breach{Exit: instr, Again: true, Path: path(b, true)}, false
 			}
 			if o.Met(instr) {
@@ -140,12 +154,21 @@ func Unmet(o Obligation) *Breach {
 // may be nil: the edge out of `if v == nil` or `if v != nil` on which v is
 // nil, for v such that held(v), and the edge out of `if err != nil` on which
 // err is not nil, for err such that failed(err) — the convention that a call
-// returning (T, error) returns no T worth releasing with a non-nil error.
+// returning (T, error) returns no T worth releasing with a non-nil error —
+// as well as the edge on which errors.As(err, …) and the other
+// catalog.ErrorTests hold.
 func NilPruner(held, failed func(ssa.Value) bool) func(*ssa.BasicBlock, int) bool {
 	return func(b *ssa.BasicBlock, succ int) bool {
 		ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok {
 			return false
+		}
+		if call, ok := ifi.Cond.(*ssa.Call); ok {
+			// errors.As(err, &target) holds only for a non-nil err.
+			fn := call.Call.StaticCallee()
+			args := call.Call.Args
+			return succ == 0 && failed != nil && fn != nil && len(args) > 0 && failed(args[0]) &&
+				fn.Object() != nil && catalog.ErrorTests[fn.Object().(*types.Func).FullName()]
 		}
 		cmp, ok := ifi.Cond.(*ssa.BinOp)
 		if !ok || (cmp.Op != token.EQL && cmp.Op != token.NEQ) {

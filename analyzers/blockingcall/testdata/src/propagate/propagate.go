@@ -132,3 +132,26 @@ func Stop(ctx, lifetime context.Context, s *Store) { // want Stop:"blocks: .*; c
 	defer cancel()
 	s.Save(cctx, "cancel all")
 }
+
+// Stopped by its context or by a stop request: either way, what follows is
+// shutdown.
+func RunUntil(ctx context.Context, s *Store, stop <-chan struct{}) { // want RunUntil:"blocks: .*; ctx inside"
+	select {
+	case <-ctx.Done():
+	case <-stop:
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	s.Save(cctx, "cancel all")
+}
+
+// A Done case that falls through to shared shutdown code.
+func Linger(ctx context.Context, s *Store, in <-chan string) { // want Linger:"blocks: .*; ctx inside"
+	select {
+	case <-ctx.Done():
+		println("stopping")
+	case v := <-in:
+		s.Save(ctx, v)
+	}
+	s.Save(context.Background(), "flush")
+}
