@@ -57,6 +57,9 @@ type Blocks struct {
 	// deadline. Callers with a context still cannot cancel it, but a
 	// goroutine running it is not stuck for good.
 	Bounded bool
+	// BareRequest: the function returns an *http.Request built without a
+	// context, which blocks without one wherever it is sent as is.
+	BareRequest bool
 }
 
 func (*Blocks) AFact() {}
@@ -74,6 +77,9 @@ func (b *Blocks) String() string {
 	}
 	if b.Bounded {
 		parts = append(parts, "bounded")
+	}
+	if b.BareRequest {
+		parts = append(parts, "bare request")
 	}
 	return strings.Join(parts, "; ")
 }

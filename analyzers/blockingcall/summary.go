@@ -35,6 +35,7 @@ type summary struct {
 	noCtx, any       []string
 	noCtxAt, anyAt   token.Pos // where, inside this function, the chains start
 	noCtxBounded     bool      // the noCtx chain ends in a deadline-bounded background context
+	bareRequest      bool      // it returns a request built without a context
 	ctxInside        bool
 	declaredBlocking bool
 }
@@ -78,6 +79,9 @@ func (c *checker) summarise() {
 		changed = false
 		for _, fn := range c.prog.Funcs {
 			s := c.sums[fn]
+			if !s.bareRequest && c.returnsBareRequest(fn) {
+				s.bareRequest, changed = true, true
+			}
 			if s.noCtx != nil && s.any != nil {
 				continue
 			}
@@ -178,6 +182,11 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 			o.twin, o.noCtx = twin, true
 			return o, true
 		}
+	}
+	if obj != nil && catalog.Name(obj) != "net/http.NewRequest" && result != nil && c.buildsBareRequest(call) && c.requestSent(result) {
+		// A builder's context-less request, sent here without one.
+		o.chain, o.noCtx = []string{displayName2(fn, obj), "net/http.NewRequest"}, true
+		return o, true
 	}
 	var chainNoCtx, chainAny []string
 	switch {
@@ -440,13 +449,9 @@ func (c *checker) commandIsRun(cmd ssa.Value) bool {
 // (WithContext, Clone), served to an in-process handler, or returned or
 // stored for a Do(ctx, req) that attaches one, as SDKs' NewRequest helpers
 // do, is not.
-func (c *checker) requestSent(tuple ssa.Value) bool {
-	for _, ref := range *tuple.Referrers() {
-		ex, ok := ref.(*ssa.Extract)
-		if !ok || ex.Index != 0 {
-			continue
-		}
-		for _, use := range *ex.Referrers() {
+func (c *checker) requestSent(result ssa.Value) bool {
+	for _, req := range requestValues(result) {
+		for _, use := range *req.Referrers() {
 			call, ok := use.(ssa.CallInstruction)
 			if !ok {
 				continue
@@ -461,10 +466,79 @@ func (c *checker) requestSent(tuple ssa.Value) bool {
 			case "(*net/http.Client).Do", "(net/http.RoundTripper).RoundTrip", "(*net/http.Transport).RoundTrip":
 				return true
 			}
-			if c.handedToBlockingHelper(call, ex) {
+			if c.handedToBlockingHelper(call, req) {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// requestValues returns the *http.Request values a call's result holds:
+// the result itself, or the elements extracted from a tuple.
+func requestValues(result ssa.Value) []ssa.Value {
+	if isRequest(result.Type()) {
+		return []ssa.Value{result}
+	}
+	var reqs []ssa.Value
+	for _, ref := range *result.Referrers() {
+		if ex, ok := ref.(*ssa.Extract); ok && isRequest(ex.Type()) {
+			reqs = append(reqs, ex)
+		}
+	}
+	return reqs
+}
+
+// returnsBareRequest reports whether fn returns a request built without a
+// context: made by http.NewRequest, or by another function that returns
+// one, and not given a context on the way.
+func (c *checker) returnsBareRequest(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for _, r := range ret.Results {
+			if isRequest(r.Type()) && c.isBareRequest(r, 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *checker) isBareRequest(v ssa.Value, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Extract:
+		return c.isBareRequest(v.Tuple, depth+1)
+	case *ssa.Phi:
+		for _, e := range v.Edges {
+			if c.isBareRequest(e, depth+1) {
+				return true
+			}
+		}
+	case *ssa.Call:
+		return c.buildsBareRequest(v.Common())
+	}
+	return false
+}
+
+// buildsBareRequest reports whether a call returns a request without a
+// context: http.NewRequest, or a function whose summary says so.
+func (c *checker) buildsBareRequest(call *ssa.CallCommon) bool {
+	fn, obj := c.prog.Callee(call)
+	if obj != nil && catalog.Name(obj) == "net/http.NewRequest" {
+		return true
+	}
+	if fn != nil && fn.Pkg == c.prog.Pkg && fn.Synthetic == "" {
+		return c.sums[fn] != nil && c.sums[fn].bareRequest
+	}
+	if obj != nil && obj.Pkg() != nil && obj.Pkg() != c.pass.Pkg {
+		var f Blocks
+		return c.pass.ImportObjectFact(obj, &f) && f.BareRequest
 	}
 	return false
 }
@@ -520,14 +594,23 @@ func (c *checker) exportFacts() {
 		obj, ok := fn.Object().(*types.Func)
 		// Only exported functions can be called from other packages by
 		// name; the rest reach them through the chains of exported ones.
-		if !ok || fn.Parent() != nil || !obj.Exported() || (s.noCtx == nil && s.any == nil) {
+		if !ok || fn.Parent() != nil || !obj.Exported() || (s.noCtx == nil && s.any == nil && !s.bareRequest) {
 			continue
 		}
 		if strings.HasSuffix(c.pass.Fset.File(fn.Pos()).Name(), "_test.go") {
 			continue // test files export nothing anyone calls
 		}
-		c.pass.ExportObjectFact(obj, &Blocks{NoCtx: s.noCtx, Any: s.any, CtxInside: s.ctxInside, Bounded: s.noCtxBounded})
+		c.pass.ExportObjectFact(obj, &Blocks{NoCtx: s.noCtx, Any: s.any, CtxInside: s.ctxInside, Bounded: s.noCtxBounded, BareRequest: s.bareRequest})
 	}
+}
+
+// displayName2 names a callee by its SSA function when this package has
+// it, else by its object.
+func displayName2(fn *ssa.Function, obj *types.Func) string {
+	if fn != nil && fn.Synthetic == "" {
+		return displayName(fn)
+	}
+	return shortName(obj)
 }
 
 // leafName names the call a chain ends in: standard-library functions by

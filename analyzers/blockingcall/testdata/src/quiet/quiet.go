@@ -135,7 +135,7 @@ func main() {
 type Client struct{ http *http.Client }
 
 // NewRequest returns the request: Do attaches the context (go-github's shape).
-func (c *Client) NewRequest(method, url string) (*http.Request, error) {
+func (c *Client) NewRequest(method, url string) (*http.Request, error) { // want NewRequest:"bare request"
 	return http.NewRequest(method, url, nil)
 }
 

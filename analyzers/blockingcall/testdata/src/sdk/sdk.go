@@ -183,3 +183,25 @@ func (s *Service) Accounts() error { // want Accounts:"noctx: \\(\\*sdk.Service\
 	}
 	return resp.Body.Close()
 }
+
+// Request is a kucoin-style request description; HTTPRequest builds it
+// without a context and Basic sends it as is.
+type Request struct{ Method, Path string }
+
+func (r *Request) HTTPRequest() (*http.Request, error) { // want HTTPRequest:"bare request"
+	return http.NewRequest(r.Method, "http://127.0.0.1:1"+r.Path, nil)
+}
+
+type Basic struct{}
+
+func (Basic) Send(r *Request) error { // want Send:`noctx: \(sdk.Basic\).Send → \(\*sdk.Request\).HTTPRequest → net/http.NewRequest; .*`
+	req, err := r.HTTPRequest()
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}

@@ -2,6 +2,7 @@ package sdkuser
 
 import (
 	"context"
+	"net/http"
 
 	"sdk"
 )
@@ -21,4 +22,12 @@ func account(ctx context.Context, s *sdk.Service) {
 	s.Ping()      // want `\(\*sdk.Service\).Ping blocks without a context`
 	sdk.Serve("") // want `sdk.Serve blocks without a context`
 	s.Accounts()  // want `\(\*sdk.Service\).Accounts blocks without a context`
+}
+
+func send(ctx context.Context) {
+	sdk.Basic{}.Send(&sdk.Request{})                      // want `\(sdk.Basic\).Send blocks without a context`
+	req, _ := (&sdk.Request{Method: "GET"}).HTTPRequest() // want `\(\*sdk.Request\).HTTPRequest blocks without a context \(\(\*sdk.Request\).HTTPRequest → net/http.NewRequest\)`
+	http.DefaultClient.Do(req)
+	ok, _ := (&sdk.Request{Method: "GET"}).HTTPRequest()
+	http.DefaultClient.Do(ok.WithContext(ctx))
 }
