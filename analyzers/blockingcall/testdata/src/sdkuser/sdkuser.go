@@ -26,7 +26,7 @@ func account(ctx context.Context, s *sdk.Service) {
 
 func send(ctx context.Context) {
 	sdk.Basic{}.Send(&sdk.Request{})                      // want `\(sdk.Basic\).Send blocks without a context`
-	req, _ := (&sdk.Request{Method: "GET"}).HTTPRequest() // want `\(\*sdk.Request\).HTTPRequest blocks without a context \(\(\*sdk.Request\).HTTPRequest → net/http.NewRequest\)`
+	req, _ := (&sdk.Request{Method: "GET"}).HTTPRequest() // want `\(\*sdk.Request\).HTTPRequest builds a request without a context \(\(\*sdk.Request\).HTTPRequest → net/http.NewRequest\) that is sent here`
 	http.DefaultClient.Do(req)
 	ok, _ := (&sdk.Request{Method: "GET"}).HTTPRequest()
 	http.DefaultClient.Do(ok.WithContext(ctx))
