@@ -209,7 +209,7 @@ func (c *checker) reportLeak(a *acquisition, br *obligation.Breach) {
 	case a.kind == "transport":
 		msg = fmt.Sprintf("transport built per call: its idle connections are never reused or released (%s, %s); build one http.Transport and share it, or call CloseIdleConnections before it is dropped",
 			strings.TrimPrefix(from, "from "), path)
-	case len(a.flow.events) == 0 && !br.Again:
+	case len(a.flow.events) == 0 && !a.flow.onError && !br.Again:
 		msg = fmt.Sprintf("%s %s is never %s: %s; %s", what, from, verb, why, c.advice(a, call, br))
 	default:
 		msg = fmt.Sprintf("%s %s is not %s %s: %s; %s", what, from, verb, path, why, c.advice(a, call, br))

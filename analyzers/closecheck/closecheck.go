@@ -46,8 +46,13 @@ func flags() flag.FlagSet {
 // receiver first.
 type Ownership struct {
 	// Releases lists the parameters the function releases (closes,
-	// stops, commits or rolls back) on some path.
+	// stops, commits or rolls back) or hands on on every path where they
+	// are not nil.
 	Releases []int
+	// ReleasesOnError lists the parameters it releases on every path on
+	// which it returns a non-nil error (and not on the others): its
+	// callers owe nothing where that error is not nil.
+	ReleasesOnError []int
 	// Retains lists the parameters it keeps or hands on: stores, sends,
 	// gives to a goroutine or to a function that keeps them.
 	Retains []int
@@ -75,6 +80,9 @@ func (o *Ownership) String() string {
 	var parts []string
 	if len(o.Releases) > 0 {
 		parts = append(parts, fmt.Sprintf("releases %v", o.Releases))
+	}
+	if len(o.ReleasesOnError) > 0 {
+		parts = append(parts, fmt.Sprintf("releases %v on error", o.ReleasesOnError))
 	}
 	if len(o.Retains) > 0 {
 		parts = append(parts, fmt.Sprintf("retains %v", o.Retains))

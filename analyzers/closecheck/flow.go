@@ -3,6 +3,8 @@ package closecheck
 import (
 	"go/token"
 	"go/types"
+	"slices"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -17,6 +19,7 @@ type role uint8
 
 const (
 	whole   role = iota // the value is the resource, or the part of it that is released
+	part                // a field of it, as a whole value (resp.Body, c.conn)
 	cell                // the address of a local variable that holds it
 	carrier             // a local struct, array, slice or map that holds it among other things
 )
@@ -34,6 +37,7 @@ const (
 type effect struct {
 	ev      event // released or kept, or 0
 	results []int // the results that are the parameter, for Must-style wrappers
+	onError bool  // released where the call's error is not nil
 }
 
 // A flow is what one function does with one resource: the values that
@@ -49,6 +53,8 @@ type flow struct {
 	failed map[ssa.Value]bool
 	events map[ssa.Instruction]event
 	queue  []ssa.Value
+	// onError: a callee releases the resource where it fails.
+	onError bool
 }
 
 func (c *checker) newFlow(fn *ssa.Function, part string) *flow {
@@ -197,7 +203,7 @@ func (f *flow) follow(v ssa.Value, r role) {
 			}
 		case *ssa.Field:
 			if in.X == v && f.isPart(r, fieldOf(in.X.Type(), in.Field)) {
-				f.add(in, aggregateRole(in.Type()))
+				f.add(in, partRole(in.Type()))
 			}
 		case *ssa.IndexAddr:
 			if in.X == v && r == carrier {
@@ -205,11 +211,11 @@ func (f *flow) follow(v ssa.Value, r role) {
 			}
 		case *ssa.Index:
 			if in.X == v && r == carrier {
-				f.add(in, aggregateRole(in.Type()))
+				f.add(in, partRole(in.Type()))
 			}
 		case *ssa.Lookup:
 			if in.X == v && r == carrier && !in.CommaOk {
-				f.add(in, aggregateRole(in.Type()))
+				f.add(in, partRole(in.Type()))
 			}
 		case *ssa.MakeClosure:
 			for i, b := range in.Bindings {
@@ -244,7 +250,7 @@ func (f *flow) fieldLoads(addr ssa.Value) {
 	if refs := addr.Referrers(); refs != nil {
 		for _, ref := range *refs {
 			if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL {
-				f.add(load, aggregateRole(load.Type()))
+				f.add(load, partRole(load.Type()))
 			}
 		}
 	}
@@ -256,20 +262,20 @@ func (f *flow) isPart(r role, field *types.Var) bool {
 	if field == nil {
 		return false
 	}
-	if r == whole && f.part != "" {
+	if (r == whole || r == part) && f.part != "" {
 		return field.Name() == f.part
 	}
 	return r != cell && couldHold(field.Type())
 }
 
-// aggregateRole is the role of a value loaded from a part: a struct value
-// carries its fields, anything else is the resource.
-func aggregateRole(t types.Type) role {
+// partRole is the role of a value loaded from a part: a struct value
+// carries its fields, anything else is a part.
+func partRole(t types.Type) role {
 	switch t.Underlying().(type) {
 	case *types.Struct, *types.Array:
 		return carrier
 	}
-	return whole
+	return part
 }
 
 // store handles the resource being stored at addr (an address, or a map).
@@ -380,7 +386,17 @@ func (f *flow) call(instr ssa.CallInstruction, v ssa.Value) {
 			continue
 		}
 		call, isCall := instr.(*ssa.Call)
-		if !isCall || len(eff.results) == 0 {
+		if !isCall {
+			continue
+		}
+		if eff.onError {
+			f.onError = true
+			// Where the error is not nil, the callee released it.
+			for _, err := range errorResults(call) {
+				f.addFailed(err)
+			}
+		}
+		if len(eff.results) == 0 {
 			continue
 		}
 		if _, isTuple := call.Type().(*types.Tuple); !isTuple {
@@ -389,9 +405,6 @@ func (f *flow) call(instr ssa.CallInstruction, v ssa.Value) {
 		}
 		for _, i := range eff.results {
 			f.extracts(call, i, whole)
-		}
-		for _, err := range errorResults(call) {
-			f.addFailed(err)
 		}
 	}
 }
@@ -468,16 +481,23 @@ func (c *checker) calleeEffect(fn *ssa.Function, obj *types.Func, p int) effect 
 	}
 	if s := c.localSummary(fn, obj); s != nil {
 		var eff effect
-		switch {
-		case s.releases[p]:
-			eff.ev = released
-		case s.retains[p]:
-			eff.ev = kept
-		}
 		for res, param := range s.passes {
 			if param == p {
 				eff.results = append(eff.results, res)
 			}
+		}
+		sort.Ints(eff.results)
+		switch {
+		case s.retains[p]:
+			eff.ev = kept
+		case len(eff.results) > 0:
+			// A wrapper: follow what it returns. If it releases what it
+			// does not return, that is where it fails.
+			eff.onError = s.releases[p] || s.releasesOnError[p]
+		case s.releases[p]:
+			eff.ev = released
+		case s.releasesOnError[p]:
+			eff.onError = true
 		}
 		return eff
 	}
@@ -489,20 +509,20 @@ func (c *checker) calleeEffect(fn *ssa.Function, obj *types.Func, p int) effect 
 		return effect{}
 	}
 	var eff effect
-	for _, i := range o.Releases {
-		if i == p {
-			eff.ev = released
-		}
-	}
-	for _, i := range o.Retains {
-		if i == p && eff.ev == 0 {
-			eff.ev = kept
-		}
-	}
 	for _, ps := range o.Passes {
 		if ps.Param == p {
 			eff.results = append(eff.results, ps.Result)
 		}
+	}
+	switch {
+	case slices.Contains(o.Retains, p):
+		eff.ev = kept
+	case len(eff.results) > 0:
+		eff.onError = slices.Contains(o.Releases, p) || slices.Contains(o.ReleasesOnError, p)
+	case slices.Contains(o.Releases, p):
+		eff.ev = released
+	case slices.Contains(o.ReleasesOnError, p):
+		eff.onError = true
 	}
 	return eff
 }
@@ -544,6 +564,9 @@ func boundMethod(fn *ssa.Function) *types.Func {
 func errorResults(call *ssa.Call) []ssa.Value {
 	tuple, ok := call.Type().(*types.Tuple)
 	if !ok {
+		if isError(call.Type()) {
+			return []ssa.Value{call}
+		}
 		return nil
 	}
 	var errs []ssa.Value

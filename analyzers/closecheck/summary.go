@@ -12,6 +12,7 @@ import (
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/obligation"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
@@ -35,8 +36,9 @@ type checker struct {
 // Parameters are numbered from 0 (the receiver first), then the free
 // variables of a function literal.
 type summary struct {
-	releases map[int]bool
-	retains  map[int]bool
+	releases        map[int]bool
+	releasesOnError map[int]bool
+	retains         map[int]bool
 	passes   map[int]int    // result → parameter it returns
 	fresh    map[int]string // result → kind of fresh resource ("" for a closer of its own type)
 }
@@ -52,7 +54,7 @@ func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program)
 }
 
 func (s *summary) equal(t *summary) bool {
-	return sameBools(s.releases, t.releases) && sameBools(s.retains, t.retains) &&
+	return sameBools(s.releases, t.releases) && sameBools(s.releasesOnError, t.releasesOnError) && sameBools(s.retains, t.retains) &&
 		sameInts(s.passes, t.passes) && sameStrings(s.fresh, t.fresh)
 }
 
@@ -116,7 +118,7 @@ func (c *checker) summarise() {
 }
 
 func (c *checker) summariseFunc(fn *ssa.Function) *summary {
-	s := &summary{releases: map[int]bool{}, retains: map[int]bool{}, passes: map[int]int{}}
+	s := &summary{releases: map[int]bool{}, releasesOnError: map[int]bool{}, retains: map[int]bool{}, passes: map[int]int{}}
 	if fn.Blocks == nil {
 		return s
 	}
@@ -131,7 +133,8 @@ func (c *checker) summariseFunc(fn *ssa.Function) *summary {
 	for slot, v := range slots {
 		r := whole
 		t := v.Type()
-		if _, isFree := v.(*ssa.FreeVar); isFree {
+		_, isFree := v.(*ssa.FreeVar)
+		if isFree {
 			r, t = cell, deref(t)
 		}
 		if !couldHold(t) {
@@ -141,33 +144,91 @@ func (c *checker) summariseFunc(fn *ssa.Function) *summary {
 			s.retains[slot] = true
 			continue
 		}
-		fl := c.newFlow(fn, "")
-		fl.add(v, r)
-		fl.run()
-		for instr, e := range fl.events {
-			if e&released != 0 {
-				s.releases[slot] = true
-			}
-			if e&kept != 0 {
-				s.retains[slot] = true
-			}
-			ret, ok := instr.(*ssa.Return)
-			if e&returned == 0 || !ok {
-				continue
-			}
-			for j, res := range ret.Results {
-				switch r, ok := fl.held[res]; {
-				case !ok:
-				case r == whole:
-					s.passes[j] = slot
-				default:
-					s.retains[slot] = true // returned inside a new value
-				}
-			}
-		}
+		c.summariseParam(s, fn, slot, v, r, isFree)
 	}
 	s.fresh = c.freshResults(fn)
 	return s
+}
+
+// summariseParam records what fn does with its parameter (or captured
+// variable) v: it keeps it if it hands it on on some path; it releases a
+// parameter if it releases or hands it on on every path where it is not
+// nil, or on every path that returns an error (then its callers owe
+// nothing where the error is not nil); it releases a captured variable if
+// it does on some path, as deferred clean-ups that close on failure do.
+func (c *checker) summariseParam(s *summary, fn *ssa.Function, slot int, v ssa.Value, r role, isFree bool) {
+	fl := c.newFlow(fn, "")
+	fl.add(v, r)
+	fl.run()
+	// A method handing its receiver on on some path (to a closure, a
+	// helper, a field of its own) is running the resource, not taking it
+	// over: only handing it on on every path counts.
+	isRecv := slot == 0 && fn.Signature.Recv() != nil
+	handed := map[ssa.Instruction]bool{}
+	keptSome, anyRelease := false, false
+	for instr, e := range fl.events {
+		if e&kept != 0 {
+			keptSome = true
+			handed[instr] = true
+		}
+		if e&released != 0 {
+			anyRelease = true
+			handed[instr] = true
+		}
+		ret, ok := instr.(*ssa.Return)
+		if e&returned == 0 || !ok {
+			continue
+		}
+		for j, res := range ret.Results {
+			switch r, ok := fl.held[res]; {
+			case !ok || r == part:
+				// An accessor returns a part, not what it was given.
+			case r == whole:
+				// Passed through, not released: the caller follows the
+				// result instead.
+				s.passes[j] = slot
+			default:
+				keptSome = true // returned inside a new value
+				handed[instr] = true
+			}
+		}
+	}
+	if keptSome && !isRecv {
+		s.retains[slot] = true
+		return
+	}
+	if len(handed) == 0 {
+		return
+	}
+	if isFree {
+		s.releases[slot] = anyRelease
+		return
+	}
+	void := obligation.NilPruner(func(x ssa.Value) bool { _, ok := fl.held[x]; return ok }, nil)
+	if obligation.Unmet(obligation.Obligation{Fn: fn, Met: func(i ssa.Instruction) bool { return handed[i] }, Void: void}) == nil {
+		s.releases[slot] = true
+		return
+	}
+	if !returnsError(fn) {
+		return
+	}
+	okReturn := func(i ssa.Instruction) bool {
+		ret, ok := i.(*ssa.Return)
+		if !ok {
+			return false
+		}
+		k, ok := ret.Results[len(ret.Results)-1].(*ssa.Const)
+		return ok && k.IsNil()
+	}
+	if obligation.Unmet(obligation.Obligation{Fn: fn, Met: func(i ssa.Instruction) bool { return handed[i] || okReturn(i) }, Void: void}) == nil {
+		s.releasesOnError[slot] = true
+	}
+}
+
+// returnsError reports whether fn's last result is an error.
+func returnsError(fn *ssa.Function) bool {
+	res := fn.Signature.Results()
+	return res.Len() > 0 && isError(res.At(res.Len()-1).Type())
 }
 
 // freshResults returns the results of fn that are fresh resources on every
@@ -497,23 +558,29 @@ func (s *summary) ownership(params int) *Ownership {
 			o.Releases = append(o.Releases, p)
 		}
 	}
+	for p := range s.releasesOnError {
+		if p < params && !s.releases[p] {
+			o.ReleasesOnError = append(o.ReleasesOnError, p)
+		}
+	}
 	for p := range s.retains {
 		if p < params && !s.releases[p] {
 			o.Retains = append(o.Retains, p)
 		}
 	}
 	for r, p := range s.passes {
-		if p < params {
+		if p < params && !s.retains[p] {
 			o.Passes = append(o.Passes, Passed{Result: r, Param: p})
 		}
 	}
 	for r, k := range s.fresh {
 		o.Fresh = append(o.Fresh, Fresh{Result: r, Kind: k})
 	}
-	if len(o.Releases)+len(o.Retains)+len(o.Passes)+len(o.Fresh) == 0 {
+	if len(o.Releases)+len(o.ReleasesOnError)+len(o.Retains)+len(o.Passes)+len(o.Fresh) == 0 {
 		return nil
 	}
 	sort.Ints(o.Releases)
+	sort.Ints(o.ReleasesOnError)
 	sort.Ints(o.Retains)
 	sort.Slice(o.Passes, func(i, j int) bool { return o.Passes[i].Result < o.Passes[j].Result })
 	sort.Slice(o.Fresh, func(i, j int) bool { return o.Fresh[i].Result < o.Fresh[j].Result })

@@ -238,3 +238,73 @@ func maybeClose(url string, keep bool) {
 		resp.Body.Close()
 	}
 }
+
+// A helper that closes on some paths only does not release.
+func closeIfBad(resp *http.Response) {
+	if resp.StatusCode >= 500 {
+		resp.Body.Close()
+	}
+}
+
+func partialHelper(url string) error {
+	resp, err := http.Get(url) // want `response body from http.Get is never closed`
+	if err != nil {
+		return err
+	}
+	closeIfBad(resp)
+	return nil
+}
+
+// A helper that closes on error: the success path still owes.
+func checkStatus(resp *http.Response) error {
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func successLeaks(url string) (int, error) {
+	resp, err := http.Get(url) // want `response body from http.Get is not closed on the path through the return at line 275: .*; defer resp.Body.Close\(\) after the error check`
+	if err != nil {
+		return 0, err
+	}
+	if err := checkStatus(resp); err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+type wsconn struct{ raw net.Conn }
+
+// Read closes the connection when it fails, as many clients do: calling it
+// is not releasing the connection.
+func (c *wsconn) Read(p []byte) (int, error) { // want Read:"releases \\[0\\] on error"
+	n, err := c.raw.Read(p)
+	if err != nil {
+		c.raw.Close()
+		return 0, err
+	}
+	return n, nil
+}
+
+func dialWS(addr string) (*wsconn, error) {
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &wsconn{raw: raw}, nil
+}
+
+func (c *wsconn) Close() error { return c.raw.Close() } // want Close:"releases \\[0\\]"
+
+func readOnce(addr string) error {
+	c, err := dialWS(addr) // want `\*leaks.wsconn from dialWS is not closed on the path through the return at line 309: whatever it holds stays open; defer c.Close\(\) after the error check`
+	if err != nil {
+		return err
+	}
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		return err
+	}
+	return nil
+}

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -445,4 +446,51 @@ func once(addr string) error {
 	closeIt := func() { o.Do(func() { conn.Close() }) }
 	defer closeIt()
 	return handshake(conn)
+}
+
+// A helper that closes on error: its callers owe nothing where it fails.
+func checkStatus(resp *http.Response) error {
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func statusChecked(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStatus(resp); err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+// A test that expects the call to fail holds no response where it did.
+func expectFailure(t *testing.T, c *http.Client, req *http.Request) {
+	_, err := c.Do(req)
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want a *url.Error", err)
+	}
+}
+
+// A test helper whose connection is closed by the test's cleanup: its
+// callers owe nothing.
+func newTestConn(t *testing.T, addr string) net.Conn {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func useTestConn(t *testing.T) {
+	c := newTestConn(t, "127.0.0.1:1")
+	_ = c.LocalAddr()
 }
