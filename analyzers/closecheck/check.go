@@ -75,6 +75,9 @@ func (c *checker) checkAcquisition(a *acquisition) {
 		}
 	}
 	fl.run()
+	if deferredBefore(a.instr, fl) {
+		return
+	}
 	// A discarded resource is owed all the same, where the call succeeded.
 	br := obligation.Unmet(obligation.Obligation{
 		From: a.instr,
@@ -94,6 +97,35 @@ func (c *checker) checkAcquisition(a *acquisition) {
 		return
 	}
 	c.reportLeak(a, br)
+}
+
+// deferredBefore reports whether a deferred call that releases or keeps the
+// resource was registered on every path to its acquisition: a clean-up
+// deferred before a loop that gathers resources into a slice or map, and
+// runs at the function's exit, whatever the path.
+func deferredBefore(acq ssa.Instruction, fl *flow) bool {
+	for instr := range fl.events {
+		d, ok := instr.(*ssa.Defer)
+		if !ok {
+			continue
+		}
+		db, ab := d.Block(), acq.Block()
+		if db != ab {
+			if db.Dominates(ab) {
+				return true
+			}
+			continue
+		}
+		for _, in := range db.Instrs {
+			if in == d {
+				return true
+			}
+			if in == acq {
+				break
+			}
+		}
+	}
+	return false
 }
 
 // roots returns the values that are the acquired resource as the call

@@ -206,16 +206,26 @@ func (f *flow) follow(v ssa.Value, r role) {
 				f.add(in, partRole(in.Type()))
 			}
 		case *ssa.IndexAddr:
-			if in.X == v && r == carrier {
+			if in.X == v && holdsElements(r, v) {
 				f.fieldLoads(in)
 			}
 		case *ssa.Index:
-			if in.X == v && r == carrier {
+			if in.X == v && holdsElements(r, v) {
 				f.add(in, partRole(in.Type()))
 			}
 		case *ssa.Lookup:
-			if in.X == v && r == carrier && !in.CommaOk {
+			if in.X == v && holdsElements(r, v) && !in.CommaOk {
 				f.add(in, partRole(in.Type()))
+			}
+		case *ssa.Range:
+			// for k, v := range m: what Next extracts.
+			if in.X == v && holdsElements(r, v) {
+				for _, ref := range *in.Referrers() {
+					if next, ok := ref.(*ssa.Next); ok {
+						f.extracts(next, 1, part)
+						f.extracts(next, 2, part)
+					}
+				}
 			}
 		case *ssa.MakeClosure:
 			for i, b := range in.Bindings {
@@ -266,6 +276,15 @@ func (f *flow) isPart(r role, field *types.Var) bool {
 		return field.Name() == f.part
 	}
 	return r != cell && couldHold(field.Type())
+}
+
+// holdsElements reports whether the elements of v, in role r, hold the
+// resource: those of a carrier, or of a slice, array or map given whole.
+func holdsElements(r role, v ssa.Value) bool {
+	if r == carrier {
+		return true
+	}
+	return r != cell && isContainer(v.Type())
 }
 
 // partRole is the role of a value loaded from a part: a struct value

@@ -200,7 +200,9 @@ func (c *checker) summariseParam(s *summary, fn *ssa.Function, slot int, v ssa.V
 	if len(handed) == 0 {
 		return
 	}
-	if isFree {
+	if isFree || isContainer(v.Type()) {
+		// Captured variables are released by clean-ups that may run on
+		// failure only; containers by loops that may run zero times.
 		s.releases[slot] = anyRelease
 		return
 	}
@@ -223,6 +225,16 @@ func (c *checker) summariseParam(s *summary, fn *ssa.Function, slot int, v ssa.V
 	if obligation.Unmet(obligation.Obligation{Fn: fn, Met: func(i ssa.Instruction) bool { return handed[i] || okReturn(i) }, Void: void}) == nil {
 		s.releasesOnError[slot] = true
 	}
+}
+
+// isContainer reports whether t is a slice, array or map (or a pointer to
+// one).
+func isContainer(t types.Type) bool {
+	switch deref(t).Underlying().(type) {
+	case *types.Slice, *types.Array, *types.Map:
+		return true
+	}
+	return false
 }
 
 // returnsError reports whether fn's last result is an error.

@@ -494,3 +494,40 @@ func useTestConn(t *testing.T) {
 	c := newTestConn(t, "127.0.0.1:1")
 	_ = c.LocalAddr()
 }
+
+// Closers gathered in a slice and closed together.
+func gathered(paths []string) error {
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, f)
+	}
+	return nil
+}
+
+func closeAll(m map[string]net.Conn) {
+	for _, c := range m {
+		c.Close()
+	}
+}
+
+func mapped(addrs []string) error {
+	m := map[string]net.Conn{}
+	defer closeAll(m)
+	for _, a := range addrs {
+		conn, err := net.Dial("tcp", a)
+		if err != nil {
+			return err
+		}
+		m[a] = conn
+	}
+	return nil
+}
