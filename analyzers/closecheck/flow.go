@@ -53,6 +53,9 @@ type flow struct {
 	failed map[ssa.Value]bool
 	events map[ssa.Instruction]event
 	queue  []ssa.Value
+	// stores into values not known to be local, decided once the flow is
+	// complete: into the resource itself, the resource stays.
+	stores []pendingStore
 	// onError: a callee releases the resource where it fails.
 	onError bool
 }
@@ -127,6 +130,11 @@ func (f *flow) failedLoads(store *ssa.Store, alloc *ssa.Alloc) {
 
 func (f *flow) mark(instr ssa.Instruction, e event) { f.events[instr] |= e }
 
+type pendingStore struct {
+	instr ssa.Instruction
+	base  ssa.Value
+}
+
 // run follows the resource from the values added so far to every value and
 // instruction it reaches.
 func (f *flow) run() *flow {
@@ -135,6 +143,12 @@ func (f *flow) run() *flow {
 		f.queue = f.queue[:len(f.queue)-1]
 		f.follow(v, f.held[v])
 	}
+	for _, st := range f.stores {
+		if _, ok := f.held[st.base]; !ok {
+			f.mark(st.instr, kept)
+		}
+	}
+	f.stores = nil
 	return f
 }
 
@@ -332,8 +346,44 @@ func (f *flow) store(instr ssa.Instruction, addr ssa.Value) {
 	case *ssa.MakeSlice, *ssa.MakeMap:
 		f.add(b, carrier)
 		return
+	case *ssa.UnOp:
+		// c.tr = tr, with c a variable (a heap cell, as closures capture)
+		// holding a value built here.
+		if objs := f.cellObjects(b); objs != nil {
+			for _, o := range objs {
+				f.add(o, carrier)
+			}
+			return
+		}
 	}
-	f.mark(instr, kept)
+	f.stores = append(f.stores, pendingStore{instr, base})
+}
+
+// cellObjects returns the values built in this function that the local
+// variable loaded by load can hold, or nil if it may hold anything else.
+func (f *flow) cellObjects(load *ssa.UnOp) []ssa.Value {
+	cell, ok := load.X.(*ssa.Alloc)
+	if load.Op != token.MUL || !ok || cell.Parent() != f.fn {
+		return nil
+	}
+	var objs []ssa.Value
+	for _, ref := range *cell.Referrers() {
+		st, ok := ref.(*ssa.Store)
+		if !ok || st.Addr != cell {
+			continue
+		}
+		switch v := st.Val.(type) {
+		case *ssa.Alloc:
+			if v.Parent() != f.fn {
+				return nil
+			}
+		case *ssa.MakeSlice, *ssa.MakeMap:
+		default:
+			return nil
+		}
+		objs = append(objs, st.Val)
+	}
+	return objs
 }
 
 // captured handles the resource being captured, as binding i, by a
@@ -367,7 +417,11 @@ func (f *flow) captured(mc *ssa.MakeClosure, i int) {
 	ran := false
 	if refs := mc.Referrers(); refs != nil {
 		for _, ref := range *refs {
-			if call, ok := ref.(ssa.CallInstruction); ok && call.Common().Value == mc {
+			call, ok := ref.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			if call.Common().Value == mc || runs(call.Common(), mc) {
 				f.mark(call, eff.ev)
 				ran = true
 			}
@@ -378,6 +432,18 @@ func (f *flow) captured(mc *ssa.MakeClosure, i int) {
 		// sync.Once): they own it now.
 		f.mark(mc, kept)
 	}
+}
+
+// runs reports whether a call runs the function fn it is given before it
+// returns, as sync.Once.Do does.
+func runs(common *ssa.CallCommon, fn ssa.Value) bool {
+	_, obj := program.Callee(common)
+	if obj == nil {
+		return false
+	}
+	i, ok := catalog.Runners[catalog.Name(obj)]
+	args := program.Args(common)
+	return ok && i < len(args) && args[i] == fn
 }
 
 // call handles the resource v being passed to a call, as an argument or as

@@ -11,9 +11,9 @@ import (
 	"github.com/asynclint/asynclint/analyzers/closecheck"
 )
 
-// TestStandardLibrary runs the analyzer over all of std, whose blocking calls
-// are otherwise taken from the catalog, to show that no shape of real code
-// makes it fail or report without a position. It takes a few minutes: set
+// TestStandardLibrary runs the analyzer over all of std, whose resources are
+// otherwise known from the catalog, to show that no shape of real code makes
+// it fail or report without a position. It takes a few minutes: set
 // ASYNCLINT_STD=1 to run it (CI does).
 func TestStandardLibrary(t *testing.T) {
 	if os.Getenv("ASYNCLINT_STD") == "" {

@@ -160,16 +160,18 @@ func (c *checker) summariseParam(s *summary, fn *ssa.Function, slot int, v ssa.V
 	fl := c.newFlow(fn, "")
 	fl.add(v, r)
 	fl.run()
-	// A method handing its receiver on on some path (to a closure, a
-	// helper, a field of its own) is running the resource, not taking it
-	// over: only handing it on on every path counts.
+	// A method handing its receiver on (to a closure, a helper, a value it
+	// returns) is running the resource, not taking it over: only releasing
+	// it counts.
 	isRecv := slot == 0 && fn.Signature.Recv() != nil
 	handed := map[ssa.Instruction]bool{}
 	keptSome, anyRelease := false, false
 	for instr, e := range fl.events {
 		if e&kept != 0 {
 			keptSome = true
-			handed[instr] = true
+			if !isRecv {
+				handed[instr] = true
+			}
 		}
 		if e&released != 0 {
 			anyRelease = true
@@ -189,7 +191,9 @@ func (c *checker) summariseParam(s *summary, fn *ssa.Function, slot int, v ssa.V
 				s.passes[j] = slot
 			default:
 				keptSome = true // returned inside a new value
-				handed[instr] = true
+				if !isRecv {
+					handed[instr] = true
+				}
 			}
 		}
 	}
@@ -263,7 +267,7 @@ func (c *checker) freshResults(fn *ssa.Function) map[int]string {
 		}
 		kind, found, all := "", false, true
 		for _, ret := range rets {
-			k, st := c.freshValue(fn, ret.Results[j], map[ssa.Value]bool{})
+			k, st := c.freshValue(fn, ret.Results[j], map[ssa.Value]*freshResult{})
 			switch st {
 			case isFresh:
 				if !found {
@@ -293,11 +297,22 @@ const (
 
 // freshValue says whether v, returned by fn, is a resource fn acquired
 // and did not hand to anyone else, and of what kind.
-func (c *checker) freshValue(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]bool) (string, freshness) {
-	if seen[v] {
-		return "", isNil // a cycle through phis adds nothing
+func (c *checker) freshValue(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]*freshResult) (string, freshness) {
+	if r, ok := seen[v]; ok {
+		return r.kind, r.state // isNil while in progress: a cycle adds nothing
 	}
-	seen[v] = true
+	r := &freshResult{state: isNil}
+	seen[v] = r
+	r.kind, r.state = c.freshValueOf(fn, v, seen)
+	return r.kind, r.state
+}
+
+type freshResult struct {
+	kind  string
+	state freshness
+}
+
+func (c *checker) freshValueOf(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]*freshResult) (string, freshness) {
 	switch v := v.(type) {
 	case *ssa.Const:
 		if v.IsNil() {
@@ -323,10 +338,10 @@ func (c *checker) freshValue(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]b
 		return kind, st
 	case *ssa.Extract:
 		if call, ok := v.Tuple.(*ssa.Call); ok {
-			return c.freshResult(fn, call, v.Index, v, seen)
+			return c.freshCallResult(fn, call, v.Index, v, seen)
 		}
 	case *ssa.Call:
-		return c.freshResult(fn, v, 0, v, seen)
+		return c.freshCallResult(fn, v, 0, v, seen)
 	case *ssa.UnOp:
 		if v.Op != token.MUL {
 			break
@@ -361,56 +376,77 @@ func (c *checker) freshValue(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]b
 			return kind, st
 		}
 	case *ssa.Alloc:
-		if v.Parent() != fn || !c.unshared(fn, v, "", carrier) {
+		if v.Parent() != fn {
+			break
+		}
+		fl := c.newFlow(fn, "")
+		fl.add(v, whole)
+		if fl.run().has(kept) {
 			break
 		}
 		if isTransportLiteral(v) {
 			return "transport", isFresh
 		}
-		// A value built here whose Close releases what it holds.
+		// A value built here around a fresh resource: it is a resource of
+		// its own type if its Close releases what it holds, or of the
+		// held resource's kind if it has that kind's release, as an
+		// http.Client around a new Transport.
+		kind, holds := c.heldKind(fn, v, fl, seen)
+		if !holds {
+			break
+		}
 		if named := namedOf(v.Type()); named != nil && c.closesWhatItHolds(named) {
 			return "", isFresh
 		}
-		// A value built here around a fresh resource it can release, as
-		// an http.Client around a new Transport.
-		if kind := c.heldKind(fn, v, seen); kind != "" {
+		if kind != "" {
 			return kind, isFresh
 		}
 	}
 	return "", notFresh
 }
 
-// heldKind returns the kind of a fresh resource stored into a field of
-// alloc that alloc's own methods can release, or "".
-func (c *checker) heldKind(fn *ssa.Function, alloc *ssa.Alloc, seen map[ssa.Value]bool) string {
+// heldKind reports whether a fresh resource is stored into a field of
+// alloc, and returns its kind if alloc's own methods can release it.
+func (c *checker) heldKind(fn *ssa.Function, alloc *ssa.Alloc, fl *flow, seen map[ssa.Value]*freshResult) (string, bool) {
 	ms := c.prog.Pkg.Prog.MethodSets.MethodSet(alloc.Type())
-	for _, ref := range *alloc.Referrers() {
-		fa, ok := ref.(*ssa.FieldAddr)
-		if !ok {
+	holds := false
+	var addrs []*ssa.FieldAddr
+	for v, r := range fl.held {
+		if r != whole || v.Referrers() == nil {
 			continue
 		}
+		for _, ref := range *v.Referrers() {
+			if fa, ok := ref.(*ssa.FieldAddr); ok && fa.X == v {
+				addrs = append(addrs, fa)
+			}
+		}
+	}
+	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Pos() < addrs[j].Pos() })
+	for _, fa := range addrs {
 		for _, r := range *fa.Referrers() {
 			store, ok := r.(*ssa.Store)
 			if !ok || store.Addr != fa {
 				continue
 			}
 			kind, st := c.freshValue(fn, store.Val, seen)
-			k := catalog.Kinds[kind]
-			if st != isFresh || k == nil {
+			if st != isFresh {
 				continue
 			}
-			for _, m := range k.Release {
-				if ms.Lookup(nil, m) != nil {
-					return kind
+			holds = true
+			if k := catalog.Kinds[kind]; k != nil {
+				for _, m := range k.Release {
+					if ms.Lookup(nil, m) != nil {
+						return kind, true
+					}
 				}
 			}
 		}
 	}
-	return ""
+	return "", holds
 }
 
-// freshResult says whether result i of call, extracted as v, is fresh.
-func (c *checker) freshResult(fn *ssa.Function, call *ssa.Call, i int, v ssa.Value, seen map[ssa.Value]bool) (string, freshness) {
+// freshCallResult says whether result i of call, extracted as v, is fresh.
+func (c *checker) freshCallResult(fn *ssa.Function, call *ssa.Call, i int, v ssa.Value, seen map[ssa.Value]*freshResult) (string, freshness) {
 	if kind, ok := c.acquired(call)[i]; ok {
 		if c.unshared(fn, v, kind, whole) {
 			return kind, isFresh

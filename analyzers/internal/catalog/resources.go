@@ -216,6 +216,13 @@ var Keepers = map[string]int{
 	"(*sync.Pool).Put":            0,
 }
 
+// Runners call one of their function arguments (by index, the receiver not
+// counted) before they return: what the function releases is released
+// there.
+var Runners = map[string]int{
+	"(*sync.Once).Do": 0,
+}
+
 // Opaque gives the kind of a result, by its type, for calls whose bodies
 // cannot be seen: function values and interface methods. A function value
 // returning one of these is a dialer, a doer or an opener; an interface
