@@ -123,3 +123,45 @@ func TestOnLineAndFunc(t *testing.T) {
 		t.Error("F's doc ignore was not found")
 	}
 }
+
+func TestOwned(t *testing.T) {
+	const src = `package p
+
+// F hands everything to the host.
+//
+//asynclint:owned the host closes what it is given
+func F() {
+	g() //asynclint:owned the pool adopts it
+	//asynclint:owned
+	g()
+}
+
+func g() {}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Parse(fset, []*ast.File{f})
+	if got := len(s.Of(Owned)); got != 3 {
+		t.Errorf("owned directives = %d, want 3", got)
+	}
+	if d := s.OnFunc(f.Decls[0].(*ast.FuncDecl), nil, Owned); d == nil || d.Reason != "the host closes what it is given" {
+		t.Errorf("F's owned = %+v", d)
+	}
+	if d := s.OnLine(line(fset, f, 7), Owned); d == nil || d.Reason != "the pool adopts it" {
+		t.Errorf("owned on line 7 = %+v", d)
+	}
+	missing := s.MissingReasonOf(Owned)
+	if len(missing) != 1 || fset.Position(missing[0].Pos).Line != 8 {
+		t.Errorf("owned without a reason = %v, want the one on line 8", missing)
+	}
+	// Other analyzers report directives without reasons from
+	// MissingReason: owned is closecheck's to report.
+	for _, d := range s.MissingReason() {
+		if d.Kind == Owned {
+			t.Errorf("MissingReason lists %s on line %d", d.Kind, fset.Position(d.Pos).Line)
+		}
+	}
+}
