@@ -158,7 +158,7 @@ func reportDirectives(pass *analysis.Pass, dirs *directive.Set) {
 	for _, d := range dirs.Unused(name, true) {
 		category := "directive"
 		if d.Scope == "" {
-			category = "unused-ignore"
+			category = directive.UnusedCategory
 		}
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
 			Message: "//asynclint:ignore suppresses no finding: remove it"})

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/asynclint/asynclint/analyzers/blockingcall"
+	"github.com/asynclint/asynclint/analyzers/closecheck"
 )
 
 // suite lists the analyzers asynclint runs, standalone and under go vet.
@@ -11,4 +12,5 @@ import (
 // line, so names must stay stable once released.
 var suite = []*analysis.Analyzer{
 	blockingcall.Analyzer,
+	closecheck.Analyzer,
 }
