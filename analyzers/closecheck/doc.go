@@ -66,8 +66,13 @@
 // branch of if resp == nil. Returning from main.main ends the process: only
 // a loop there that acquires again before releasing is reported.
 //
-// Summaries cross packages as facts: "releases param i", "retains param
-// i", "result j is param i", "result j is a fresh resource of kind K".
+// Summaries cross packages as facts: "releases param i" (on every path on
+// which it is not nil), "releases param i on error" (on every path that
+// returns a non-nil error: its callers owe nothing where it failed),
+// "retains param i" (hands it on on some path), "result j is param i" and
+// "result j is a fresh resource of kind K". A method running its receiver
+// (reading from it, handing it to a goroutine of its own) does not take it
+// over: only releasing it counts.
 //
 // Where deferring the release right after the acquisition (and its error
 // check) is the whole fix, it comes as a suggested fix: defer x.Close()
