@@ -75,3 +75,9 @@ func TestDirectives(t *testing.T) {
 func TestSuggestedFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), closecheck.Analyzer, "fixes")
 }
+
+// An exchange SDK and trading code on top of it: its real leaks, and its
+// correct idioms quiet.
+func TestExchangeShapes(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "exchange")
+}

@@ -223,12 +223,34 @@ func (c *checker) summariseParam(s *summary, fn *ssa.Function, slot int, v ssa.V
 		if !ok {
 			return false
 		}
-		k, ok := ret.Results[len(ret.Results)-1].(*ssa.Const)
+		k, ok := resultValue(ret, len(ret.Results)-1).(*ssa.Const)
 		return ok && k.IsNil()
 	}
 	if obligation.Unmet(obligation.Obligation{Fn: fn, Met: func(i ssa.Instruction) bool { return handed[i] || okReturn(i) }, Void: void}) == nil {
 		s.releasesOnError[slot] = true
 	}
+}
+
+// resultValue returns result i of ret as the function body set it: in a
+// function with defers, results go through variables, and a return loads
+// what the body last stored there.
+func resultValue(ret *ssa.Return, i int) ssa.Value {
+	v := ret.Results[i]
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return v
+	}
+	alloc, ok := load.X.(*ssa.Alloc)
+	if !ok {
+		return v
+	}
+	instrs := ret.Block().Instrs
+	for j := len(instrs) - 1; j >= 0; j-- {
+		if st, ok := instrs[j].(*ssa.Store); ok && st.Addr == alloc {
+			return st.Val
+		}
+	}
+	return v
 }
 
 // isContainer reports whether t is a slice, array or map (or a pointer to
