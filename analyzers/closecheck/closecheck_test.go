@@ -81,3 +81,7 @@ func TestSuggestedFixes(t *testing.T) {
 func TestExchangeShapes(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "exchange")
 }
+
+func TestRangeOverFunc(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), closecheck.Analyzer, "rangefunc")
+}
