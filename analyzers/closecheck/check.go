@@ -246,6 +246,11 @@ func (c *checker) reportLeak(a *acquisition, br *obligation.Breach) {
 	default:
 		msg = fmt.Sprintf("%s %s is not %s %s: %s; %s", what, from, verb, path, why, c.advice(a, call, br))
 	}
+	if f := a.flow.strandedIn; f != nil {
+		owner := types.TypeString(a.flow.strandedOwner, types.RelativeTo(c.pass.Pkg))
+		msg = fmt.Sprintf("%s %s is stored in field %s of %s, which nothing in this package %s: %s; %s it in a Close method of %s, or where the field is replaced",
+			what, from, f.Name(), owner, closesVerb(verb), why, releaseVerb(verb), owner)
+	}
 	d := analysis.Diagnostic{Pos: pos, Message: msg}
 	if related.Pos.IsValid() {
 		d.Related = []analysis.RelatedInformation{related}
@@ -254,6 +259,21 @@ func (c *checker) reportLeak(a *acquisition, br *obligation.Breach) {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	}
 	c.report(d)
+}
+
+// closesVerb and releaseVerb turn "closed" into "closes" and "close".
+func closesVerb(verb string) string {
+	if verb == "closed" {
+		return "closes"
+	}
+	return "releases"
+}
+
+func releaseVerb(verb string) string {
+	if verb == "closed" {
+		return "close"
+	}
+	return "release"
 }
 
 // reportDiscarded reports a resource that the call's caller never even

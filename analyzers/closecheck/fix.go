@@ -19,7 +19,7 @@ import (
 // redundant and are removed; plain ones stay, releasing twice is harmless
 // for every kind in the catalog.
 func (c *checker) fix(a *acquisition, call *ast.CallExpr) (analysis.SuggestedFix, bool) {
-	if a.kind == "transport" || a.index < 0 || a.flow.has(kept|returned) {
+	if a.kind == "transport" || a.index < 0 || a.flow.has(kept|returned) || a.flow.strandedIn != nil {
 		return analysis.SuggestedFix{}, false
 	}
 	id := c.assignedTo(a, call)

@@ -58,6 +58,10 @@ type flow struct {
 	stores []pendingStore
 	// onError: a callee releases the resource where it fails.
 	onError bool
+	// strandedIn is a field the resource is stored into that nothing in
+	// the package releases.
+	strandedIn    *types.Var
+	strandedOwner types.Type
 }
 
 func (c *checker) newFlow(fn *ssa.Function, part string) *flow {
@@ -144,12 +148,38 @@ func (f *flow) run() *flow {
 		f.follow(v, f.held[v])
 	}
 	for _, st := range f.stores {
-		if _, ok := f.held[st.base]; !ok {
-			f.mark(st.instr, kept)
+		if _, ok := f.held[st.base]; ok {
+			continue
 		}
+		if field, owner := storedField(st.instr, st.base); field != nil && f.part != sharedOnly && !f.c.fieldReleased(field) {
+			// Stored where nothing releases it: not handed on.
+			f.strandedIn, f.strandedOwner = field, owner
+			continue
+		}
+		f.mark(st.instr, kept)
 	}
 	f.stores = nil
 	return f
+}
+
+// sharedOnly is the part of a flow whose resource is handed on by any store:
+// a transport stored anywhere is shared, whoever closes it.
+const sharedOnly = "-"
+
+// storedField returns the field a store puts the resource into (x.f = r,
+// x.f[k] = r, x.f = append(x.f, r)) and the type it belongs to.
+func storedField(instr ssa.Instruction, base ssa.Value) (*types.Var, types.Type) {
+	var fa *ssa.FieldAddr
+	if st, ok := instr.(*ssa.Store); ok {
+		fa, _ = st.Addr.(*ssa.FieldAddr)
+	}
+	if load, ok := base.(*ssa.UnOp); fa == nil && ok && load.Op == token.MUL {
+		fa, _ = load.X.(*ssa.FieldAddr)
+	}
+	if fa == nil {
+		return nil, nil
+	}
+	return fieldOf(fa.X.Type(), fa.Field), deref(fa.X.Type())
 }
 
 func (f *flow) has(e event) bool {
@@ -531,7 +561,7 @@ func (c *checker) effect(common *ssa.CallCommon, p int) effect {
 		return effect{ev: kept} // a function value: what it does is unknown
 	}
 	if fn == nil && common.IsInvoke() && p == 0 {
-		if catalog.IsRelease(obj.Name()) {
+		if catalog.IsRelease(obj.Name()) || c.implementationsRelease(common) {
 			return effect{ev: released}
 		}
 		return effect{} // a method of the resource, through an interface
@@ -543,6 +573,51 @@ func (c *checker) effect(common *ssa.CallCommon, p int) effect {
 		return effect{ev: kept} // a method of an interface the resource is handed to
 	}
 	return c.calleeEffect(fn, obj, p)
+}
+
+// implementationsRelease reports whether a method called through an
+// interface of this package releases its receiver in one of the package's
+// implementations of the interface: w.conn.close(), with conn a serverConn
+// whose netConn implementation closes its connection.
+func (c *checker) implementationsRelease(common *ssa.CallCommon) bool {
+	iface, ok := common.Value.Type().Underlying().(*types.Interface)
+	named := namedOf(common.Value.Type())
+	if !ok || named == nil || named.Obj().Pkg() != c.pass.Pkg {
+		return false
+	}
+	m := common.Method
+	if v, ok := c.ifaceReleases[m]; ok {
+		return v
+	}
+	if c.ifaceReleases == nil {
+		c.ifaceReleases = map[*types.Func]bool{}
+	}
+	// Summaries grow until they are complete: only then is a no final.
+	if c.summarised {
+		c.ifaceReleases[m] = false
+	}
+	scope := c.pass.Pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+			continue
+		}
+		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+			if !types.Implements(t, iface) {
+				continue
+			}
+			sel := c.prog.Pkg.Prog.MethodSets.MethodSet(t).Lookup(m.Pkg(), m.Name())
+			if sel == nil {
+				continue
+			}
+			if s := c.localSummary(c.prog.Pkg.Prog.MethodValue(sel), sel.Obj().(*types.Func)); s != nil && s.releases[0] {
+				c.ifaceReleases[m] = true
+				return true
+			}
+			break
+		}
+	}
+	return false
 }
 
 // calleeEffect says what the function fn (its SSA form, if known) or obj

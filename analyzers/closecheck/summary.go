@@ -30,6 +30,12 @@ type checker struct {
 	calls   map[token.Pos]*ast.CallExpr // by Lparen, built on first use
 	timers  *bool                       // whether timers leak here, computed on first use
 	closers map[*types.Named]bool       // types whose Close releases what they hold
+	fields  map[*types.Var]bool         // unexported fields of this package: whether anything releases what they hold
+	loads   map[*types.Var][]ssa.Value  // what is read from each field of this package, built on first use
+	// ifaceReleases: methods of this package's interfaces that one of its
+	// implementations here releases its receiver in.
+	ifaceReleases map[*types.Func]bool
+	summarised    bool // summaries are complete
 }
 
 // A summary is what a function does with resources, for its callers.
@@ -115,6 +121,7 @@ func (c *checker) summarise() {
 			break
 		}
 	}
+	c.summarised = true
 }
 
 func (c *checker) summariseFunc(fn *ssa.Function) *summary {
@@ -588,6 +595,73 @@ func (c *checker) closesWhatItHolds(t *types.Named) bool {
 	return result
 }
 
+// fieldReleased reports whether what is stored in field is released or
+// handed on anywhere: fields of other packages and exported fields may be
+// released by code the analysis does not see; an unexported field of this
+// package is released only if some function here releases, returns or
+// hands on a value read from it.
+func (c *checker) fieldReleased(field *types.Var) bool {
+	if field.Pkg() != c.pass.Pkg || field.Exported() || field.Embedded() {
+		return true
+	}
+	if v, ok := c.fields[field]; ok {
+		return v
+	}
+	if c.fields == nil {
+		c.fields = map[*types.Var]bool{}
+	}
+	c.fields[field] = true // while in progress: a cycle releases
+	released := false
+	for _, load := range c.fieldLoads(field) {
+		fl := c.newFlow(load.Parent(), "")
+		fl.add(load, aggregateOf(load))
+		if len(fl.run().events) > 0 || fl.onError {
+			released = true
+			break
+		}
+	}
+	c.fields[field] = released
+	return released
+}
+
+// aggregateOf is the role of a value read from a field.
+func aggregateOf(v ssa.Value) role {
+	if isContainer(v.Type()) {
+		return whole
+	}
+	return partRole(v.Type())
+}
+
+// fieldLoads returns the values read from field anywhere in the package.
+func (c *checker) fieldLoads(field *types.Var) []ssa.Value {
+	if c.loads == nil {
+		c.loads = map[*types.Var][]ssa.Value{}
+		for _, fn := range c.prog.Funcs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					switch in := instr.(type) {
+					case *ssa.FieldAddr:
+						f := fieldOf(in.X.Type(), in.Field)
+						if f == nil || f.Pkg() != c.pass.Pkg || f.Exported() {
+							continue
+						}
+						for _, ref := range *in.Referrers() {
+							if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL {
+								c.loads[f] = append(c.loads[f], load)
+							}
+						}
+					case *ssa.Field:
+						if f := fieldOf(in.X.Type(), in.Field); f != nil && f.Pkg() == c.pass.Pkg && !f.Exported() {
+							c.loads[f] = append(c.loads[f], in)
+						}
+					}
+				}
+			}
+		}
+	}
+	return c.loads[field]
+}
+
 // namedOf returns the named type t is or points to.
 func namedOf(t types.Type) *types.Named {
 	n, _ := types.Unalias(deref(t)).(*types.Named)
@@ -597,6 +671,9 @@ func namedOf(t types.Type) *types.Named {
 // partOf returns the field of a resource of the given kind that holds what
 // must be released, or "" for the value itself.
 func partOf(kind string) string {
+	if kind == "transport" {
+		return sharedOnly
+	}
 	if k := catalog.Kinds[kind]; k != nil {
 		return k.Part
 	}

@@ -531,3 +531,72 @@ func mapped(addrs []string) error {
 	}
 	return nil
 }
+
+// A server tracks its connections in a map and closes them all.
+type server struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	last  net.Conn
+}
+
+func (s *server) accept(l net.Listener) error {
+	conn, err := l.Accept()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.conns[conn] = struct{}{}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *server) replace(addr string) error {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	if s.last != nil {
+		s.last.Close()
+	}
+	s.last = conn
+	return nil
+}
+
+func (s *server) shutdown() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.Close()
+	}
+}
+
+// A writer holds its connection behind an interface of the package whose
+// implementation closes it, as log/syslog does.
+type serverConn interface {
+	writeString(s string) error
+	close() error
+}
+
+type netConn struct{ conn net.Conn }
+
+func (n *netConn) writeString(s string) error {
+	_, err := io.WriteString(n.conn, s)
+	return err
+}
+
+func (n *netConn) close() error { return n.conn.Close() }
+
+type writer struct{ conn serverConn }
+
+func (w *writer) connect(addr string) error {
+	if w.conn != nil {
+		w.conn.close()
+		w.conn = nil
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	w.conn = &netConn{conn: c}
+	return nil
+}
