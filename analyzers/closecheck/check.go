@@ -79,12 +79,13 @@ func (c *checker) checkAcquisition(a *acquisition) {
 		return
 	}
 	// A discarded resource is owed all the same, where the call succeeded.
+	nilEdge := obligation.NilPruner(
+		func(v ssa.Value) bool { _, ok := fl.held[v]; return ok },
+		func(v ssa.Value) bool { return fl.failed[v] })
 	br := obligation.Unmet(obligation.Obligation{
 		From: a.instr,
 		Met:  func(instr ssa.Instruction) bool { return fl.events[instr] != 0 },
-		Void: obligation.NilPruner(
-			func(v ssa.Value) bool { _, ok := fl.held[v]; return ok },
-			func(v ssa.Value) bool { return fl.failed[v] }),
+		Void: func(b *ssa.BasicBlock, succ int) bool { return fl.voids[edge{b, succ}] || nilEdge(b, succ) },
 	})
 	if br == nil {
 		return

@@ -62,6 +62,15 @@ type flow struct {
 	// the package releases.
 	strandedIn    *types.Var
 	strandedOwner types.Type
+	// voids are the edges after which nothing is owed: the case of a
+	// select that received from a timer, which has fired.
+	voids map[edge]bool
+}
+
+// An edge is the succ-th edge out of a block.
+type edge struct {
+	b    *ssa.BasicBlock
+	succ int
 }
 
 func (c *checker) newFlow(fn *ssa.Function, part string) *flow {
@@ -72,6 +81,7 @@ func (c *checker) newFlow(fn *ssa.Function, part string) *flow {
 		held:   map[ssa.Value]role{},
 		failed: map[ssa.Value]bool{},
 		events: map[ssa.Instruction]event{},
+		voids:  map[edge]bool{},
 	}
 }
 
@@ -97,18 +107,18 @@ func (f *flow) addFailed(err ssa.Value) {
 			case *ssa.Phi:
 				f.addFailed(r)
 			case *ssa.Store:
-				if alloc, ok := r.Addr.(*ssa.Alloc); ok && r.Val == err {
-					f.failedLoads(r, alloc)
+				if r.Val == err {
+					f.failedLoads(r, r.Addr)
 				}
 			}
 		}
 	}
 }
 
-// failedLoads adds the loads of a local variable (a named result, a
-// captured err) that read the error store put there: those that follow it
-// in its block before the variable is assigned again.
-func (f *flow) failedLoads(store *ssa.Store, alloc *ssa.Alloc) {
+// failedLoads adds the loads of a variable (a named result, a captured err)
+// that read the error store put there: those that follow it in its block
+// before the variable is assigned again.
+func (f *flow) failedLoads(store *ssa.Store, alloc ssa.Value) {
 	b := store.Block()
 	after := false
 	for _, instr := range b.Instrs {
@@ -216,6 +226,13 @@ func (f *flow) follow(v ssa.Value, r role) {
 			if in.X == v {
 				f.mark(in, kept)
 			}
+		case *ssa.Select:
+			// A send case may be the one taken: handed on.
+			for _, st := range in.States {
+				if st.Dir == types.SendOnly && st.Send == v {
+					f.mark(in, kept)
+				}
+			}
 		case *ssa.MakeInterface, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.Convert,
 			*ssa.MultiConvert, *ssa.SliceToArrayPointer, *ssa.Phi:
 			f.add(in.(ssa.Value), r)
@@ -242,7 +259,20 @@ func (f *flow) follow(v ssa.Value, r role) {
 				}
 			}
 		case *ssa.FieldAddr:
-			if in.X == v && f.isPart(r, fieldOf(in.X.Type(), in.Field)) {
+			if in.X != v {
+				continue
+			}
+			if isTimerChan(in) {
+				f.timerReceives(in)
+				continue
+			}
+			if r == cell {
+				// A variable of struct type holding the resource in a
+				// field: x.f is a part of what the variable holds.
+				f.fieldLoads(in)
+				continue
+			}
+			if f.isPart(r, fieldOf(in.X.Type(), in.Field)) {
 				f.fieldLoads(in)
 			}
 		case *ssa.Field:
@@ -279,6 +309,65 @@ func (f *flow) follow(v ssa.Value, r role) {
 			}
 		case ssa.CallInstruction:
 			f.call(in, v)
+		}
+	}
+}
+
+// isTimerChan reports whether addr is &t.C of a *time.Timer.
+func isTimerChan(addr *ssa.FieldAddr) bool {
+	n := namedOf(addr.X.Type())
+	field := fieldOf(addr.X.Type(), addr.Field)
+	return n != nil && n.Obj().Name() == "Timer" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" &&
+		field != nil && field.Name() == "C"
+}
+
+// timerReceives marks the receives from a timer's channel as releases: a
+// timer that has fired holds nothing.
+func (f *flow) timerReceives(addr *ssa.FieldAddr) {
+	for _, ref := range *addr.Referrers() {
+		load, ok := ref.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		for _, use := range *load.Referrers() {
+			switch use := use.(type) {
+			case *ssa.UnOp:
+				if use.Op == token.ARROW {
+					f.mark(use, released)
+				}
+			case *ssa.Select:
+				for i, st := range use.States {
+					if st.Chan == load && st.Dir == types.RecvOnly {
+						f.voidCase(use, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// voidCase records that nothing is owed once case i of a select is
+// chosen.
+func (f *flow) voidCase(sel *ssa.Select, i int) {
+	for _, ref := range *sel.Referrers() {
+		ex, ok := ref.(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		for _, use := range *ex.Referrers() {
+			cmp, ok := use.(*ssa.BinOp)
+			if !ok || cmp.Op != token.EQL {
+				continue
+			}
+			k, ok := cmp.Y.(*ssa.Const)
+			if !ok || k.Value == nil || k.Int64() != int64(i) {
+				continue
+			}
+			for _, u := range *cmp.Referrers() {
+				if ifi, ok := u.(*ssa.If); ok {
+					f.voids[edge{ifi.Block(), 0}] = true
+				}
+			}
 		}
 	}
 }
@@ -550,6 +639,10 @@ func paramsOf(common *ssa.CallCommon, v ssa.Value) []int {
 // effect says what a call does with its parameter p (the receiver is 0).
 func (c *checker) effect(common *ssa.CallCommon, p int) effect {
 	fn, obj := program.Callee(common)
+	if obj != nil && funcReceiver(obj) {
+		// http.HandlerFunc(f).ServeHTTP(w, r) calls f: as unknown as f.
+		return effect{ev: kept}
+	}
 	if fn != nil {
 		if m := boundMethod(fn); m != nil {
 			// A call of x.M as a value: its arguments are M's, after the
@@ -708,6 +801,17 @@ func (c *checker) localSummary(fn *ssa.Function, obj *types.Func) *summary {
 		return c.sums[f]
 	}
 	return nil
+}
+
+// funcReceiver reports whether fn is a method of a function type, which
+// calls its receiver.
+func funcReceiver(fn *types.Func) bool {
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return false
+	}
+	_, isFunc := recv.Type().Underlying().(*types.Signature)
+	return isFunc
 }
 
 // boundMethod returns the method of a bound method value's wrapper (the

@@ -214,6 +214,10 @@ var Keepers = map[string]int{
 	"(*net/http.Server).ServeTLS": 0,
 	"runtime.SetFinalizer":        0,
 	"(*sync.Pool).Put":            0,
+	// A profile or trace writes to its writer until it is stopped; a
+	// file opened for it is customarily left to the process's exit.
+	"runtime/pprof.StartCPUProfile": 0,
+	"runtime/trace.Start":           0,
 }
 
 // Runners call one of their function arguments (by index, the receiver not

@@ -29,3 +29,15 @@ func tick(ctx context.Context, f func()) {
 		}
 	}
 }
+
+// A timer that fired holds nothing.
+func fired(ctx context.Context, mu chan struct{}) error {
+	timer := time.NewTimer(time.Second)
+	select {
+	case <-mu:
+		timer.Stop()
+	case <-timer.C:
+		return context.DeadlineExceeded
+	}
+	return nil
+}
