@@ -331,4 +331,3 @@ func (c *checker) closesWhatItHolds(t *types.Named) bool {
 	}
 	return result
 }
-
