@@ -103,3 +103,16 @@ func Pooled(ctx context.Context, addr string) (net.Conn, error) {
 	Keep(addr, conn)
 	return conn, nil
 }
+
+// CheckStatus closes the body of a failed response.
+func CheckStatus(resp *http.Response) error { // want CheckStatus:"releases \\[0\\] on error"
+	if resp.StatusCode < 300 {
+		return nil
+	}
+	resp.Body.Close()
+	return &StatusError{Code: resp.StatusCode}
+}
+
+type StatusError struct{ Code int }
+
+func (e *StatusError) Error() string { return http.StatusText(e.Code) }
