@@ -212,3 +212,66 @@ func TestUnmetFromEntry(t *testing.T) {
 		t.Error("param: no breach without pruning, want the return on the nil branch")
 	}
 }
+
+// The same question with other events: is the cancel function of a
+// derived context called on every path (ctxleak's question)?
+func TestCancelOnEveryPath(t *testing.T) {
+	const src = `package p
+
+import "context"
+
+func work(context.Context) error { return nil }
+
+func deferred(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	return work(ctx)
+}
+
+func lost(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	if err := work(ctx); err != nil {
+		return err
+	}
+	cancel()
+	return nil
+}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.Default()}, fset,
+		types.NewPackage("p", "p"), []*ast.File{f}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, wantLine := range map[string]int{"deferred": 0, "lost": 16} {
+		fn := pkg.Func(name)
+		var from ssa.Instruction
+		var cancel ssa.Value
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok && call.Call.StaticCallee() != nil && call.Call.StaticCallee().Name() == "WithCancel" {
+					from = call
+					for _, ref := range *call.Referrers() {
+						if ex, ok := ref.(*ssa.Extract); ok && ex.Index == 1 {
+							cancel = ex
+						}
+					}
+				}
+			}
+		}
+		br := Unmet(Obligation{From: from, Met: func(instr ssa.Instruction) bool {
+			ci, ok := instr.(ssa.CallInstruction)
+			return ok && ci.Common().Value == cancel
+		}})
+		switch {
+		case wantLine == 0 && br != nil:
+			t.Errorf("%s: cancel not called on the path through line %d", name, fset.Position(ExitPos(br.Exit)).Line)
+		case wantLine != 0 && (br == nil || fset.Position(ExitPos(br.Exit)).Line != wantLine):
+			t.Errorf("%s: breach %v, want the return at line %d", name, br, wantLine)
+		}
+	}
+}
