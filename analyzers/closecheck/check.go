@@ -91,7 +91,7 @@ func (c *checker) checkAcquisition(a *acquisition) {
 		return
 	}
 	if !br.Again && isMain(a.fn) {
-		return // returning from main ends the process
+		return // main and init return once: what they hold lives with the process
 	}
 	if discarded {
 		c.reportDiscarded(a)
@@ -174,9 +174,17 @@ func isTransportLiteral(alloc *ssa.Alloc) bool {
 	return n != nil && n.Obj().Name() == "Transport" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http"
 }
 
-// isMain reports whether fn is the program's main function.
+// isMain reports whether fn runs once for the life of the process: the
+// program's main function, or an init function. What they hold when they
+// return lasts as long as the process, which is what they meant.
 func isMain(fn *ssa.Function) bool {
-	return fn.Parent() == nil && fn.Name() == "main" && fn.Signature.Recv() == nil && fn.Pkg != nil && fn.Pkg.Pkg.Name() == "main"
+	if fn.Parent() != nil || fn.Signature.Recv() != nil || fn.Pkg == nil {
+		return false
+	}
+	if fn.Name() == "init" || strings.HasPrefix(fn.Name(), "init#") {
+		return true
+	}
+	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main"
 }
 
 // timersLeak reports whether an unstopped timer at pos leaks: the file is

@@ -63,8 +63,9 @@
 //
 // Paths on which the resource is nil are not followed: after
 // resp, err := c.Do(req), the err != nil branch owes nothing, nor does the
-// branch of if resp == nil. Returning from main.main ends the process: only
-// a loop there that acquires again before releasing is reported.
+// branch of if resp == nil. main.main and init functions run once, and what
+// they hold lives as long as the process: only a loop there that acquires
+// again before releasing is reported.
 //
 // Summaries cross packages as facts: "releases param i" (on every path on
 // which it is not nil), "releases param i on error" (on every path that

@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"net/http"
+	"os"
 )
 
 func main() {
@@ -16,4 +17,19 @@ func main() {
 		return
 	}
 	_ = resp.StatusCode
+}
+
+var logFile *os.File
+
+func init() {
+	f, err := os.Create("/tmp/quietmain.log")
+	if err != nil {
+		return
+	}
+	logFile = f
+	cfg, err := os.Open("/etc/quietmain.conf")
+	if err != nil {
+		return
+	}
+	_ = cfg.Name()
 }
