@@ -112,21 +112,29 @@ func (r *relevance) results(sig *types.Signature) bool {
 // resource reports whether values of type t could be resources: the
 // catalog knows the type, or it has a method that releases.
 func (r *relevance) resource(t types.Type) bool {
-	if v, ok := r.memo[t]; ok {
+	if _, basic := t.Underlying().(*types.Basic); basic {
+		return false
+	}
+	var key types.Type = t
+	if n := namedOf(t); n != nil {
+		key = n // t and *t alike: method sets are looked up on the pointer
+	}
+	if v, ok := r.memo[key]; ok {
 		return v
 	}
 	result := catalog.Opaque[types.TypeString(t, nil)] != ""
-	if !result {
-		typ := t
-		if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
-			typ = types.NewPointer(t)
-		}
-		ms := types.NewMethodSet(typ)
-		for i := 0; i < ms.Len() && !result; i++ {
-			result = catalog.IsRelease(ms.At(i).Obj().Name())
-		}
+	lookup := t
+	if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
+		lookup = types.NewPointer(t)
 	}
-	r.memo[t] = result
+	for _, m := range catalog.ReleaseNames() {
+		if result {
+			break
+		}
+		obj, _, _ := types.LookupFieldOrMethod(lookup, true, nil, m)
+		_, result = obj.(*types.Func)
+	}
+	r.memo[key] = result
 	return result
 }
 

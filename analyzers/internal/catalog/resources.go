@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"go/types"
+	"sort"
 	"strings"
 )
 
@@ -261,9 +262,10 @@ var ErrorTests = map[string]bool{
 }
 
 var (
-	acquirers   = map[string]map[int]string{}
-	notAcquired = map[string]map[int]bool{}
-	releases    = map[string]bool{}
+	acquirers    = map[string]map[int]string{}
+	notAcquired  = map[string]map[int]bool{}
+	releases     = map[string]bool{}
+	releaseNames []string
 )
 
 func init() {
@@ -281,9 +283,13 @@ func init() {
 	}
 	for _, k := range Kinds {
 		for _, r := range k.Release {
+			if !releases[r] {
+				releaseNames = append(releaseNames, r)
+			}
 			releases[r] = true
 		}
 	}
+	sort.Strings(releaseNames)
 }
 
 // Acquired returns the kinds of fn's results that are fresh resources, by
@@ -296,6 +302,10 @@ func NotResource(fn *types.Func, i int) bool { return notAcquired[Name(fn)][i] }
 // IsRelease reports whether a method of this name releases some kind of
 // resource: Close, CloseNow, Stop, Commit, Rollback, CloseIdleConnections.
 func IsRelease(method string) bool { return releases[method] }
+
+// ReleaseNames returns the names of the methods that release some kind
+// of resource, sorted.
+func ReleaseNames() []string { return releaseNames }
 
 // Wrapper returns the argument a call of fn hands over to its result, or -1.
 func Wrapper(fn *types.Func) int {
