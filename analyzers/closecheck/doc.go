@@ -38,17 +38,25 @@
 //   - an *http.Transport built in a function, used and dropped: "transport
 //     built per call", its idle connections are never reused or released;
 //     CloseIdleConnections, or rather building it once;
+//   - function values and interface methods whose names say they acquire
+//     (Dial…, Accept…, Open…, Connect…, Listen…, Query…, Upgrade…)
+//     returning one of the catalog's types: a dialer held in a field is
+//     a dialer;
 //   - the results of functions, in this module or any dependency, whose
 //     summary says they return a fresh resource: one they acquired, the
-//     body of a response they got, or a value of their own package's type
-//     whose Close releases what it holds — and which they kept no other
+//     body of a response they got, or a value they built around one whose
+//     Close releases what it holds (a client around its connection, an
+//     http.Client around a new Transport) — and which they kept no other
 //     hold on. Values read from fields or parameters are never fresh.
 //
 // What counts as handed on (no finding):
 //
 //   - returning it; storing it into a field, a global, a map, a slice or a
 //     channel that is not local to the function; storing it into a local
-//     struct, slice or map makes that value hold it in turn;
+//     struct, slice or map makes that value hold it in turn. An unexported
+//     field of the package that nothing in the package ever releases,
+//     returns or hands on is no hand-off: that is reported as "stored in
+//     field conn of poller, which nothing in this package closes";
 //   - passing it to a function whose summary says it releases or keeps
 //     that parameter (closeQuietly(conn), defer drain(resp),
 //     scope.DeferClose(conn), defer func(c io.Closer){ c.Close() }(conn)),
@@ -63,7 +71,10 @@
 //
 // Paths on which the resource is nil are not followed: after
 // resp, err := c.Do(req), the err != nil branch owes nothing, nor does the
-// branch of if resp == nil. main.main and init functions run once, and what
+// branch of if resp == nil, nor the branch where errors.As(err, …) holds,
+// nor the branch of a helper's error when the helper releases the resource
+// where it fails, nor a select case that received from a timer (it fired).
+// main.main and init functions run once, and what
 // they hold lives as long as the process: only a loop there that acquires
 // again before releasing is reported.
 //
