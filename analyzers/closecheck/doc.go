@@ -74,9 +74,9 @@
 // branch of if resp == nil, nor the branch where errors.As(err, …) holds,
 // nor the branch of a helper's error when the helper releases the resource
 // where it fails, nor a select case that received from a timer (it fired).
-// main.main and init functions run once, and what
-// they hold lives as long as the process: only a loop there that acquires
-// again before releasing is reported.
+// main.main and init functions run once, and what they hold lives as long
+// as the process: only a loop there that acquires again before releasing
+// is reported.
 //
 // Summaries cross packages as facts: "releases param i" (on every path on
 // which it is not nil), "releases param i on error" (on every path that
