@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
@@ -23,7 +24,7 @@ const name = "blockingcall"
 
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       docText(doc),
+	Doc:       analyzerdoc.Text(doc, name),
 	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/blockingcall",
 	Run:       run,
 	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
@@ -142,28 +143,6 @@ func reportDirectiveMisuse(pass *analysis.Pass, dirs *directive.Set) {
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
 			Message: "//asynclint:ignore suppresses no finding: remove it"})
 	}
-}
-
-// docText turns doc.go into the analyzer's documentation: the package
-// comment without comment markers, starting at the "Analyzer blockingcall"
-// heading's first line.
-func docText(src string) string {
-	var lines []string
-	for _, l := range strings.Split(src, "\n") {
-		if !strings.HasPrefix(l, "//") {
-			if len(lines) > 0 {
-				break
-			}
-			continue
-		}
-		l = strings.TrimPrefix(strings.TrimPrefix(l, "//"), " ")
-		lines = append(lines, l)
-	}
-	text := strings.Join(lines, "\n")
-	if i := strings.Index(text, "# Analyzer blockingcall\n\n"); i >= 0 {
-		text = text[i+len("# Analyzer blockingcall\n\n"):]
-	}
-	return strings.TrimSpace(text)
 }
 
 // funcList is a flag holding function names in catalog form.

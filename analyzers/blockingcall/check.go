@@ -505,7 +505,7 @@ func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
 	}
 	var msg string
 	switch {
-	case o.chain != nil && len(o.chain) == 2 && o.chain[1] == "net/http.NewRequest" && o.chain[0] == displayName2(nil, o.callee):
+	case len(o.chain) == 2 && o.chain[1] == "net/http.NewRequest" && o.chain[0] == displayName2(nil, o.callee):
 		name = o.chain[0]
 		msg = fmt.Sprintf("%s builds a request without a context (%s) that is sent here: the request cannot be cancelled; attach %s with req.WithContext(%s) before sending it, or build it with one",
 			name, strings.Join(o.chain, " → "), orCtx(ctxExpr), orCtx(ctxExpr))
