@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
@@ -24,7 +25,7 @@ const name = "closecheck"
 
 var Analyzer = &analysis.Analyzer{
 	Name:      name,
-	Doc:       docText(doc),
+	Doc:       analyzerdoc.Text(doc, name),
 	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/closecheck",
 	Run:       run,
 	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
@@ -163,29 +164,6 @@ func reportDirectives(pass *analysis.Pass, dirs *directive.Set) {
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
 			Message: "//asynclint:ignore suppresses no finding: remove it"})
 	}
-}
-
-// docText turns doc.go into the analyzer's documentation: the package
-// comment without comment markers, starting at the "Analyzer closecheck"
-// heading's first line.
-func docText(src string) string {
-	var lines []string
-	for _, l := range strings.Split(src, "\n") {
-		if !strings.HasPrefix(l, "//") {
-			if len(lines) > 0 {
-				break
-			}
-			continue
-		}
-		l = strings.TrimPrefix(strings.TrimPrefix(l, "//"), " ")
-		lines = append(lines, l)
-	}
-	text := strings.Join(lines, "\n")
-	const heading = "# Analyzer " + name + "\n\n"
-	if i := strings.Index(text, heading); i >= 0 {
-		text = text[i+len(heading):]
-	}
-	return strings.TrimSpace(text)
 }
 
 // displayName names fn the way messages do: feeds.Open, (*feeds.Client).Get,
