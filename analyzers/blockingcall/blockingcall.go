@@ -133,16 +133,7 @@ func reportDirectiveMisuse(pass *analysis.Pass, dirs *directive.Set) {
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
 			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
 	}
-	for _, d := range dirs.Unused(name, true) {
-		// An unscoped ignore may serve another analyzer: the CLI keeps
-		// this report only if every analyzer of the run made it.
-		category := "directive"
-		if d.Scope == "" {
-			category = directive.UnusedCategory
-		}
-		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
-			Message: "//asynclint:ignore suppresses no finding: remove it"})
-	}
+	dirs.ReportUnused(pass, name)
 }
 
 // funcList is a flag holding function names in catalog form.

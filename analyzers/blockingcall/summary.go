@@ -1,7 +1,6 @@
 package blockingcall
 
 import (
-	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -26,8 +25,7 @@ type checker struct {
 	sums  map[*ssa.Function]*summary
 	modes map[*ssa.Function]*mode
 
-	calls  map[token.Pos]*ast.CallExpr // by Lparen, built on first use
-	bgVars map[*types.Var]bool         // variables holding a background context, built on first use
+	bgVars map[*types.Var]bool // variables holding a background context, built on first use
 }
 
 // A summary is what a function's body tells its callers.

@@ -393,29 +393,8 @@ func (c *checker) file(pos token.Pos) *ast.File {
 	return nil
 }
 
-// callExpr finds the call expression an SSA call comes from.
-func (c *checker) callExpr(instr ssa.Instruction) *ast.CallExpr {
-	ci, ok := instr.(ssa.CallInstruction)
-	if !ok {
-		return nil
-	}
-	lparen := ci.Common().Pos()
-	if !lparen.IsValid() {
-		return nil
-	}
-	if c.calls == nil {
-		c.calls = map[token.Pos]*ast.CallExpr{}
-		for _, f := range c.pass.Files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				if call, ok := n.(*ast.CallExpr); ok {
-					c.calls[call.Lparen] = call
-				}
-				return true
-			})
-		}
-	}
-	return c.calls[lparen]
-}
+// callExpr finds the call expression an SSA call (or go/defer) comes from.
+func (c *checker) callExpr(instr ssa.Instruction) *ast.CallExpr { return c.prog.CallExpr(instr) }
 
 // compositeLit finds the composite literal whose braces open at lbrace.
 func (c *checker) compositeLit(lbrace token.Pos) *ast.CompositeLit {

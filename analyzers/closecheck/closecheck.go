@@ -156,14 +156,7 @@ func reportDirectives(pass *analysis.Pass, dirs *directive.Set) {
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
 			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
 	}
-	for _, d := range dirs.Unused(name, true) {
-		category := "directive"
-		if d.Scope == "" {
-			category = directive.UnusedCategory
-		}
-		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
-			Message: "//asynclint:ignore suppresses no finding: remove it"})
-	}
+	dirs.ReportUnused(pass, name)
 }
 
 // displayName names fn the way messages do: feeds.Open, (*feeds.Client).Get,

@@ -1,7 +1,6 @@
 package closecheck
 
 import (
-	"go/ast"
 	"go/token"
 	"go/types"
 	"sort"
@@ -27,11 +26,10 @@ type checker struct {
 	sums     map[*ssa.Function]*summary
 	anyOwned bool
 
-	calls   map[token.Pos]*ast.CallExpr // by Lparen, built on first use
-	timers  *bool                       // whether timers leak here, computed on first use
-	closers map[*types.Named]bool       // types whose Close releases what they hold
-	fields  map[*types.Var]bool         // unexported fields of this package: whether anything releases what they hold
-	loads   map[*types.Var][]ssa.Value  // what is read from each field of this package, built on first use
+	timers  *bool                      // whether timers leak here, computed on first use
+	closers map[*types.Named]bool      // types whose Close releases what they hold
+	fields  map[*types.Var]bool        // unexported fields of this package: whether anything releases what they hold
+	loads   map[*types.Var][]ssa.Value // what is read from each field of this package, built on first use
 	// ifaceReleases: methods of this package's interfaces that one of its
 	// implementations here releases its receiver in.
 	ifaceReleases map[*types.Func]bool

@@ -12,6 +12,8 @@ import (
 	"go/token"
 	"sort"
 	"strings"
+
+	"golang.org/x/tools/go/analysis"
 )
 
 // Kinds of directive.
@@ -342,3 +344,17 @@ func (s *Set) MissingReasonOf(kind string) []*Directive {
 
 // Any reports whether the files hold any //asynclint: directive.
 func (s *Set) Any() bool { return len(s.all) > 0 }
+
+// ReportUnused reports the ignores that suppressed nothing for analyzer:
+// those scoped to it, and unscoped ones under UnusedCategory, which a
+// driver running several analyzers keeps only if all of them report it.
+func (s *Set) ReportUnused(pass *analysis.Pass, analyzer string) {
+	for _, d := range s.Unused(analyzer, true) {
+		category := "directive"
+		if d.Scope == "" {
+			category = UnusedCategory
+		}
+		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
+			Message: "//asynclint:ignore suppresses no finding: remove it"})
+	}
+}

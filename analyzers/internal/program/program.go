@@ -22,6 +22,8 @@ type Program struct {
 	// each parent before its literals, in source order.
 	Funcs []*ssa.Function
 
+	files   []*ast.File
+	calls   map[token.Pos]*ast.CallExpr       // by Lparen, built on first use
 	globals map[*ssa.Global]*ssa.Function     // function variables assigned once, built on first use
 	impls   map[*types.Interface]*types.Named // the one type of this package implementing each, or nil
 }
@@ -40,7 +42,7 @@ func Build(pass *analysis.Pass, noReturn func(*types.Func) bool) *Program {
 	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
 	pkg.Build()
 
-	p := &Program{Pkg: pkg}
+	p := &Program{Pkg: pkg, files: pass.Files}
 	var add func(*ssa.Function)
 	add = func(f *ssa.Function) {
 		p.Funcs = append(p.Funcs, f)
@@ -256,4 +258,29 @@ func (p *Program) implementation(t types.Type) *types.Named {
 	}
 	p.impls[iface] = impl
 	return impl
+}
+
+// CallExpr returns the call expression an SSA call, go or defer comes
+// from, or nil for calls the source does not spell out.
+func (p *Program) CallExpr(instr ssa.Instruction) *ast.CallExpr {
+	ci, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return nil
+	}
+	lparen := ci.Common().Pos()
+	if !lparen.IsValid() {
+		return nil
+	}
+	if p.calls == nil {
+		p.calls = map[token.Pos]*ast.CallExpr{}
+		for _, f := range p.files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					p.calls[call.Lparen] = call
+				}
+				return true
+			})
+		}
+	}
+	return p.calls[lparen]
 }
