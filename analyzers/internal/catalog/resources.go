@@ -215,6 +215,24 @@ var Keepers = map[string]int{
 	"(*net/http.Server).ServeTLS": 0,
 	"runtime.SetFinalizer":        0,
 	"(*sync.Pool).Put":            0,
+	// Containers of the standard library keep what they are given, like
+	// a map or a slice does: a connection registry owns its entries.
+	"(*sync.Map).Store":                        1,
+	"(*sync.Map).LoadOrStore":                  1,
+	"(*sync.Map).Swap":                         1,
+	"(*sync.Map).CompareAndSwap":               2,
+	"(*sync/atomic.Pointer[T]).Store":          0,
+	"(*sync/atomic.Pointer[T]).Swap":           0,
+	"(*sync/atomic.Pointer[T]).CompareAndSwap": 1,
+	"(*sync/atomic.Value).Store":               0,
+	"(*sync/atomic.Value).Swap":                0,
+	"(*sync/atomic.Value).CompareAndSwap":      1,
+	"context.WithValue":                        2,
+	"(*container/list.List).PushBack":          0,
+	"(*container/list.List).PushFront":         0,
+	"(*container/list.List).InsertBefore":      0,
+	"(*container/list.List).InsertAfter":       0,
+	"container/heap.Push":                      1,
 	// A profile or trace writes to its writer until it is stopped; a
 	// file opened for it is customarily left to the process's exit.
 	"runtime/pprof.StartCPUProfile": 0,
