@@ -25,7 +25,7 @@ func (c *checker) fix(a *acquisition, call *ast.CallExpr) (analysis.SuggestedFix
 	id := c.assignedTo(a, call)
 	expr := c.releaseExpr(a, call)
 	stmt, body := c.statement(call)
-	if id == nil || expr == "" || stmt == nil || body == nil || c.inLoop(stmt) {
+	if id == nil || expr == "" || stmt == nil || body == nil || c.inLoop(stmt) || !c.canRelease(id, expr) {
 		return analysis.SuggestedFix{}, false
 	}
 	after := ast.Node(stmt)
@@ -40,13 +40,19 @@ func (c *checker) fix(a *acquisition, call *ast.CallExpr) (analysis.SuggestedFix
 	// that ends it.
 	tf := c.pass.Fset.File(after.End())
 	line := tf.Line(after.End())
-	if line >= tf.LineCount() {
-		return analysis.SuggestedFix{}, false
+	if line >= tf.LineCount() || tf.Line(body.Rbrace) == line {
+		return analysis.SuggestedFix{}, false // no line of its own inside the body
 	}
 	at := tf.LineStart(line + 1)
 	indent := strings.Repeat("\t", c.pass.Fset.Position(stmt.Pos()).Column-1)
 	edits := []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(indent + "defer " + expr + "\n")}}
+	// A variable that holds several resources in turn keeps its later
+	// defers: they release the later ones.
+	reused := c.assignments(body, id) > 1
 	for _, d := range c.deferredReleases(a, body, id) {
+		if reused {
+			break
+		}
 		if d.Pos() <= after.End() {
 			continue
 		}
@@ -302,4 +308,38 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// canRelease reports whether the release expression compiles against id's
+// static type: a resource held in a narrower interface (io.Writer, io.Reader)
+// has no Close to call.
+func (c *checker) canRelease(id *ast.Ident, expr string) bool {
+	obj := c.pass.TypesInfo.ObjectOf(id)
+	rest, ok := strings.CutPrefix(expr, id.Name+".")
+	if obj == nil || !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, ".")
+	name, _, _ = strings.Cut(name, "(")
+	found, _, _ := types.LookupFieldOrMethod(obj.Type(), true, c.pass.Pkg, name)
+	return found != nil
+}
+
+// assignments counts the assignments to id's variable in body.
+func (c *checker) assignments(body *ast.BlockStmt, id *ast.Ident) int {
+	obj := c.pass.TypesInfo.ObjectOf(id)
+	n := 0
+	ast.Inspect(body, func(node ast.Node) bool {
+		as, ok := node.(*ast.AssignStmt)
+		if !ok {
+			return true
+		}
+		for _, lhs := range as.Lhs {
+			if l, ok := lhs.(*ast.Ident); ok && c.pass.TypesInfo.ObjectOf(l) == obj {
+				n++
+			}
+		}
+		return true
+	})
+	return n
 }

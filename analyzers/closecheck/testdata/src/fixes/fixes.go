@@ -81,3 +81,30 @@ func loop(urls []string) {
 		_ = resp.StatusCode
 	}
 }
+
+// Held in an io.Writer: there is no Close to defer, so no fix.
+func narrow(p string) error {
+	var out io.Writer
+	out, err := os.Create(p) // want `file from os.Create is never closed`
+	if err != nil {
+		return err
+	}
+	_, err = out.Write([]byte("x"))
+	return err
+}
+
+// One variable for two responses: the later defer stays, it releases the
+// second one.
+func twice(c *http.Client, a, b string) error {
+	resp, err := c.Get(a) // want `response body from c.Get is never closed`
+	if err != nil {
+		return err
+	}
+	fmt.Println(resp.Status)
+	resp, err = c.Get(b)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return nil
+}
