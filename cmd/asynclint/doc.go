@@ -1,6 +1,8 @@
-// Asynclint reports blocking calls that cannot be cancelled because
-// they are made without a context on asynchronous paths, such as
-// request handlers and goroutines.
+// Asynclint reports the bugs that make network services hang and leak:
+// blocking calls that cannot be cancelled because they are made without a
+// context on asynchronous paths, such as request handlers and goroutines
+// (blockingcall), and response bodies, connections, rows and files that are
+// not released on every path (closecheck).
 //
 // Usage:
 //

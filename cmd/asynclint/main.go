@@ -97,7 +97,8 @@ func run(args []string) int {
 
 func usage(fs *flag.FlagSet) {
 	w := fs.Output()
-	fmt.Fprintf(w, `asynclint reports blocking calls made without a context on async paths.
+	fmt.Fprintf(w, `asynclint reports blocking calls made without a context on async paths
+and resources not released on every path.
 
 Usage:
 	asynclint [flags] packages...
