@@ -154,19 +154,7 @@ func (c *checker) calleeEffect(fn *ssa.Function, obj *types.Func, p int) effect 
 			}
 		}
 		sort.Ints(eff.results)
-		switch {
-		case s.retains[p]:
-			eff.ev = kept
-		case len(eff.results) > 0:
-			// A wrapper: follow what it returns. If it releases what it
-			// does not return, that is where it fails.
-			eff.onError = s.releases[p] || s.releasesOnError[p]
-		case s.releases[p]:
-			eff.ev = released
-		case s.releasesOnError[p]:
-			eff.onError = true
-		}
-		return eff
+		return eff.with(s.retains[p], s.releases[p], s.releasesOnError[p])
 	}
 	if obj == nil || obj.Pkg() == nil || obj.Pkg() == c.pass.Pkg {
 		return effect{}
@@ -181,14 +169,22 @@ func (c *checker) calleeEffect(fn *ssa.Function, obj *types.Func, p int) effect 
 			eff.results = append(eff.results, ps.Result)
 		}
 	}
+	return eff.with(slices.Contains(o.Retains, p), slices.Contains(o.Releases, p), slices.Contains(o.ReleasesOnError, p))
+}
+
+// with completes an effect whose results are known with what the callee
+// does with the parameter otherwise, from its summary or its fact.
+func (eff effect) with(retains, releases, releasesOnError bool) effect {
 	switch {
-	case slices.Contains(o.Retains, p):
+	case retains:
 		eff.ev = kept
 	case len(eff.results) > 0:
-		eff.onError = slices.Contains(o.Releases, p) || slices.Contains(o.ReleasesOnError, p)
-	case slices.Contains(o.Releases, p):
+		// A wrapper: follow what it returns. If it releases what it
+		// does not return, that is where it fails.
+		eff.onError = releases || releasesOnError
+	case releases:
 		eff.ev = released
-	case slices.Contains(o.ReleasesOnError, p):
+	case releasesOnError:
 		eff.onError = true
 	}
 	return eff

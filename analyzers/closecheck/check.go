@@ -6,7 +6,8 @@ import (
 	"go/token"
 	"go/types"
 	"go/version"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -37,7 +38,7 @@ func (c *checker) check() {
 				switch in := instr.(type) {
 				case *ssa.Call:
 					kinds := c.acquired(in)
-					for _, i := range sortedKeys(kinds) {
+					for _, i := range slices.Sorted(maps.Keys(kinds)) {
 						c.checkAcquisition(&acquisition{fn: fn, instr: in, index: i, kind: kinds[i], typ: resultType(in, i)})
 					}
 				case *ssa.Alloc:
@@ -170,8 +171,7 @@ func isTransportLiteral(alloc *ssa.Alloc) bool {
 	if alloc.Comment != "complit" && alloc.Comment != "new" {
 		return false
 	}
-	n := namedOf(alloc.Type())
-	return n != nil && n.Obj().Name() == "Transport" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http"
+	return isTransport(alloc.Type())
 }
 
 // isMain reports whether fn runs once for the life of the process: the
@@ -304,7 +304,7 @@ func (c *checker) where(a *acquisition) (token.Pos, string, *ast.CallExpr) {
 		}
 		return pos, "built here", nil
 	}
-	call := c.callExpr(a.instr)
+	call := c.prog.CallExpr(a.instr)
 	if call == nil {
 		return pos, "from this call", nil
 	}
@@ -393,9 +393,6 @@ func (c *checker) file(pos token.Pos) *ast.File {
 	return nil
 }
 
-// callExpr finds the call expression an SSA call (or go/defer) comes from.
-func (c *checker) callExpr(instr ssa.Instruction) *ast.CallExpr { return c.prog.CallExpr(instr) }
-
 // compositeLit finds the composite literal whose braces open at lbrace.
 func (c *checker) compositeLit(lbrace token.Pos) *ast.CompositeLit {
 	f := c.file(lbrace)
@@ -416,11 +413,3 @@ func (c *checker) compositeLit(lbrace token.Pos) *ast.CompositeLit {
 	return lit
 }
 
-func sortedKeys(m map[int]string) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
-}

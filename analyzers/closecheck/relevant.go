@@ -115,7 +115,7 @@ func (r *relevance) resource(t types.Type) bool {
 	if _, basic := t.Underlying().(*types.Basic); basic {
 		return false
 	}
-	var key types.Type = t
+	key := t
 	if n := namedOf(t); n != nil {
 		key = n // t and *t alike: method sets are looked up on the pointer
 	}

@@ -3,6 +3,7 @@ package closecheck
 import (
 	"go/token"
 	"go/types"
+	"maps"
 	"sort"
 	"strings"
 
@@ -59,7 +60,7 @@ func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program)
 
 func (s *summary) equal(t *summary) bool {
 	return sameBools(s.releases, t.releases) && sameBools(s.releasesOnError, t.releasesOnError) && sameBools(s.retains, t.retains) &&
-		sameInts(s.passes, t.passes) && sameStrings(s.fresh, t.fresh)
+		maps.Equal(s.passes, t.passes) && maps.Equal(s.fresh, t.fresh)
 }
 
 func sameBools(a, b map[int]bool) bool {
@@ -68,30 +69,6 @@ func sameBools(a, b map[int]bool) bool {
 	}
 	for k := range a {
 		if !b[k] {
-			return false
-		}
-	}
-	return true
-}
-
-func sameInts(a, b map[int]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-func sameStrings(a, b map[int]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
 			return false
 		}
 	}
