@@ -412,4 +412,3 @@ func (c *checker) compositeLit(lbrace token.Pos) *ast.CompositeLit {
 	})
 	return lit
 }
-
