@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/asynclint/asynclint/runtime/internal/backoff"
 )
 
 // Retry is a retry policy. The zero value means the defaults.
@@ -48,11 +50,7 @@ func (r Retry) withDefaults() Retry {
 
 // ceiling is the backoff ceiling before attempt n+1, n ≥ 1.
 func (r Retry) ceiling(n int) time.Duration {
-	d := r.BaseDelay
-	for i := 1; i < n && d < r.MaxDelay; i++ {
-		d *= 2
-	}
-	return min(d, r.MaxDelay)
+	return backoff.Ceiling(r.BaseDelay, r.MaxDelay, n)
 }
 
 // idempotentMethod reports whether a request may be sent twice with the

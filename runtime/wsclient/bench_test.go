@@ -29,13 +29,45 @@ import (
 // measure the kernel and the scheduler of a shared machine. In bulk, the
 // client's read path is the bottleneck, which is what is being compared.
 type feed struct {
-	srv    *httptest.Server
-	url    string
+	rawServer
 	counts chan int
-	wg     sync.WaitGroup
-	ctx    context.Context
-	stop   context.CancelFunc
 	paced  bool // one message per websocket.Conn.Write instead
+}
+
+// A rawServer is a loopback WebSocket server whose handler also gets the
+// accepted connection's net.Conn, to write to or close behind the library's
+// back. Its context ends, and its handlers are waited for, at cleanup.
+type rawServer struct {
+	srv  *httptest.Server
+	url  string
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+func (s *rawServer) start(b *testing.B, serve func(raw net.Conn, ws *websocket.Conn)) {
+	s.ctx, s.stop = context.WithCancel(context.WithoutCancel(b.Context()))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.wg.Add(1)
+		defer s.wg.Done()
+		raw := r.Context().Value(rawConnKey{}).(net.Conn)
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		serve(raw, ws)
+	}))
+	s.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, rawConnKey{}, c)
+	}
+	s.srv.Start()
+	s.url = "ws" + strings.TrimPrefix(s.srv.URL, "http")
+	b.Cleanup(func() {
+		s.stop()
+		s.srv.Close()
+		s.wg.Wait()
+	})
 }
 
 // frame returns msg as an unmasked, unfragmented server text frame.
@@ -54,20 +86,11 @@ func frame(msg []byte) []byte {
 }
 
 func newFeed(b *testing.B, paced bool) *feed {
-	ctx, stop := context.WithCancel(context.WithoutCancel(b.Context()))
-	f := &feed{counts: make(chan int), ctx: ctx, stop: stop, paced: paced}
+	f := &feed{counts: make(chan int), paced: paced}
 	one := frame([]byte(ticker(67000)))
 	chunk := bytes.Repeat(one, 64<<10/len(one))
 	per := len(chunk) / len(one)
-	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.wg.Add(1)
-		defer f.wg.Done()
-		raw := r.Context().Value(rawConnKey{}).(net.Conn)
-		ws, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.CloseNow()
+	f.start(b, func(raw net.Conn, ws *websocket.Conn) {
 		// Read, so that the client's pings and close are answered; the
 		// library writes nothing else, so the raw writes below cannot
 		// interleave with its own.
@@ -92,16 +115,6 @@ func newFeed(b *testing.B, paced bool) *feed {
 			n -= k
 		}
 		<-ctx.Done()
-	}))
-	f.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
-		return context.WithValue(ctx, rawConnKey{}, c)
-	}
-	f.srv.Start()
-	f.url = "ws" + strings.TrimPrefix(f.srv.URL, "http")
-	b.Cleanup(func() {
-		f.stop()
-		f.srv.Close()
-		f.wg.Wait()
 	})
 	return f
 }
@@ -211,12 +224,8 @@ func benchmarkReadLoop(b *testing.B, paced bool) {
 // and notes when each connection's first subscription arrived and when it
 // was dropped: the venue's own view of the client's uptime.
 type flaky struct {
-	srv    *httptest.Server
-	url    string
+	rawServer
 	period time.Duration
-	ctx    context.Context
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
 	events chan struct{} // one per subscription or drop
 
 	mu         sync.Mutex
@@ -225,31 +234,12 @@ type flaky struct {
 }
 
 func newFlaky(b *testing.B, period time.Duration) *flaky {
-	ctx, stop := context.WithCancel(context.WithoutCancel(b.Context()))
-	v := &flaky{period: period, ctx: ctx, stop: stop, events: make(chan struct{}, 1)}
-	v.srv = httptest.NewUnstartedServer(http.HandlerFunc(v.serve))
-	v.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
-		return context.WithValue(ctx, rawConnKey{}, c)
-	}
-	v.srv.Start()
-	v.url = "ws" + strings.TrimPrefix(v.srv.URL, "http")
-	b.Cleanup(func() {
-		v.stop()
-		v.srv.Close()
-		v.wg.Wait()
-	})
+	v := &flaky{period: period, events: make(chan struct{}, 1)}
+	v.start(b, v.serve)
 	return v
 }
 
-func (v *flaky) serve(w http.ResponseWriter, r *http.Request) {
-	v.wg.Add(1)
-	defer v.wg.Done()
-	raw := r.Context().Value(rawConnKey{}).(net.Conn)
-	ws, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	defer ws.CloseNow()
+func (v *flaky) serve(raw net.Conn, ws *websocket.Conn) {
 	t := time.NewTimer(v.period)
 	defer t.Stop()
 

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
+	"github.com/asynclint/asynclint/runtime/internal/backoff"
 	"github.com/asynclint/asynclint/runtime/track"
 )
 
@@ -404,12 +405,7 @@ func (c *Conn) backoff(failures int) time.Duration {
 	if failures == 0 {
 		return 0
 	}
-	bound := c.opts.BackoffBase
-	for i := 1; i < failures && bound < c.opts.BackoffMax; i++ {
-		bound *= 2
-	}
-	bound = min(bound, c.opts.BackoffMax)
-	return rand.N(bound)
+	return rand.N(backoff.Ceiling(c.opts.BackoffBase, c.opts.BackoffMax, failures))
 }
 
 // pause waits for d, and reports whether the loop should go on.

@@ -322,40 +322,33 @@ func (g *gate) received(ctx context.Context, t *testing.T, n int) (seqs []int, g
 
 func TestSlowConsumer(t *testing.T) {
 	const queue, burst = 4, 20
-	t.Run("DropOldest", func(t *testing.T) {
+	// overflow holds the handler on a first message while a burst arrives,
+	// waits for drops drops, and checks that the handler then sees the last
+	// queue messages, with a gap before the first of them.
+	overflow := func(t *testing.T, policy wsclient.Policy, drops int64) *client {
 		ctx := testContext(t)
 		v := newVenue(t)
 		g := newGate()
-		cl := start(t, v, &wsclient.Options{Handler: g.handle, Policy: wsclient.DropOldest, QueueSize: queue})
+		cl := start(t, v, &wsclient.Options{Handler: g.handle, Policy: policy, QueueSize: queue})
 		p := v.next(ctx)
 		p.push(ctx, 0, 1)
 		<-g.entered
 		p.push(ctx, 1, 1+burst)
-		cl.rec.waitFor(ctx, t, "drops", func() bool { return cl.rec.count("ws.dropped") == burst-queue })
+		cl.rec.waitFor(ctx, t, "drops", func() bool { return cl.rec.count("ws.dropped") == drops })
 		close(g.release)
 
 		seqs, gaps := g.received(ctx, t, queue)
 		if want := []int{17, 18, 19, 20}; !slices.Equal(seqs, want) || !slices.Equal(gaps, want[:1]) {
 			t.Errorf("handled %v with gaps before %v; want %v with a gap before %v", seqs, gaps, want, want[:1])
 		}
+		return cl
+	}
+	t.Run("DropOldest", func(t *testing.T) {
+		overflow(t, wsclient.DropOldest, burst-queue)
 	})
 	t.Run("SignalGap", func(t *testing.T) {
-		ctx := testContext(t)
-		v := newVenue(t)
-		g := newGate()
-		cl := start(t, v, &wsclient.Options{Handler: g.handle, Policy: wsclient.SignalGap, QueueSize: queue})
-		p := v.next(ctx)
-		p.push(ctx, 0, 1)
-		<-g.entered
-		p.push(ctx, 1, 1+burst)
 		// Every fifth message finds the queue full and drops it whole.
-		cl.rec.waitFor(ctx, t, "drops", func() bool { return cl.rec.count("ws.dropped") == 16 })
-		close(g.release)
-
-		seqs, gaps := g.received(ctx, t, queue)
-		if want := []int{17, 18, 19, 20}; !slices.Equal(seqs, want) || !slices.Equal(gaps, want[:1]) {
-			t.Errorf("handled %v with gaps before %v; want %v with a gap before %v", seqs, gaps, want, want[:1])
-		}
+		cl := overflow(t, wsclient.SignalGap, 16)
 		if n := cl.rec.count("ws.gap"); n != 4 {
 			t.Errorf("ws.gap = %d, want 4", n)
 		}
