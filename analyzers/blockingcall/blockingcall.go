@@ -4,8 +4,6 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
-	"go/build"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -15,6 +13,7 @@ import (
 	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
+	"github.com/asynclint/asynclint/analyzers/internal/stdlib"
 )
 
 //go:embed doc.go
@@ -86,7 +85,7 @@ func (b *Blocks) String() string {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if isStd(pass) && !checkStd {
+	if stdlib.IsPackage(pass) && !checkStd {
 		return nil, nil
 	}
 	dirs := directive.Parse(pass.Fset, pass.Files)
@@ -109,18 +108,6 @@ func run(pass *analysis.Pass) (any, error) {
 	reportDirectiveMisuse(pass, dirs)
 	return nil, nil
 }
-
-// isStd reports whether the package is part of the standard library, whose
-// blocking calls the catalog describes.
-func isStd(pass *analysis.Pass) bool {
-	if len(pass.Files) == 0 {
-		return true
-	}
-	return strings.HasPrefix(pass.Fset.File(pass.Files[0].Pos()).Name(), goroot)
-}
-
-// goroot is the directory of the standard library's sources.
-var goroot = filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
 
 func reportDirectiveMisuse(pass *analysis.Pass, dirs *directive.Set) {
 	for _, d := range dirs.MissingReason() {

@@ -11,36 +11,30 @@ import (
 	"github.com/asynclint/asynclint/analyzers/blockingcall"
 )
 
-func TestAsyncPaths(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "a")
-}
-
-func TestFactsCrossPackages(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "app")
-}
-
-func TestNonblocking(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "nonblock")
-}
-
-func TestPropagation(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "propagate")
+// TestAnalyzer runs the analyzer on each testdata package: its // want
+// comments are the findings and facts it must report, and every line
+// without one must stay quiet.
+func TestAnalyzer(t *testing.T) {
+	for name, pkgs := range map[string][]string{
+		"async paths":           {"a"},
+		"facts across packages": {"app"},
+		"nonblocking":           {"nonblock"},
+		"propagation":           {"propagate"},
+		"t.Context from go1.24": {"legacy"},
+		"directives":            {"ignore"},
+		"quiet cases":           {"quiet"},
+		"SDK shapes":            {"sdk", "sdkuser"},
+		"t.Cleanup":             {"cleanup"},
+		"errgroup Wait":         {"grouped"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, pkgs...)
+		})
+	}
 }
 
 func TestSuggestedFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), blockingcall.Analyzer, "fixes")
-}
-
-func TestTestingContextFromGo124(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "legacy")
-}
-
-func TestDirectives(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "ignore")
-}
-
-func TestQuiet(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "quiet")
 }
 
 func TestFuncsFlag(t *testing.T) {
@@ -78,16 +72,4 @@ func TestFactGobRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(in, out) {
 		t.Fatalf("round trip: got %+v, want %+v", out, in)
 	}
-}
-
-func TestSDKShapes(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "sdk", "sdkuser")
-}
-
-func TestTestCleanup(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "cleanup")
-}
-
-func TestErrgroupWait(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), blockingcall.Analyzer, "grouped")
 }

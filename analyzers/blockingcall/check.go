@@ -2,7 +2,6 @@ package blockingcall
 
 import (
 	"fmt"
-	"go/ast"
 	"go/token"
 	"go/types"
 	"go/version"
@@ -482,7 +481,7 @@ func (c *checker) report(d analysis.Diagnostic) {
 }
 
 func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
-	call := c.callExpr(o.instr)
+	call := c.prog.CallExpr(o.instr)
 	pos := o.pos
 	if call != nil {
 		pos = call.Pos()
@@ -505,7 +504,7 @@ func (c *checker) reportNoContext(fn *ssa.Function, m *mode, o op) {
 	}
 	var msg string
 	switch {
-	case len(o.chain) == 2 && o.chain[1] == "net/http.NewRequest" && o.chain[0] == displayName2(nil, o.callee):
+	case len(o.chain) == 2 && o.chain[1] == "net/http.NewRequest" && o.chain[0] == calleeName(nil, o.callee):
 		name = o.chain[0]
 		msg = fmt.Sprintf("%s builds a request without a context (%s) that is sent here: the request cannot be cancelled; attach %s with req.WithContext(%s) before sending it, or build it with one",
 			name, strings.Join(o.chain, " → "), orCtx(ctxExpr), orCtx(ctxExpr))
@@ -565,13 +564,13 @@ func (c *checker) reportNonblocking(fn *ssa.Function, o op) {
 	case o.kind != "":
 		msg = fmt.Sprintf("%s blocks in %s, which is marked //asynclint:nonblocking; use a select with a default case", o.kind, fname)
 	case o.chain != nil:
-		if call := c.callExpr(o.instr); call != nil {
+		if call := c.prog.CallExpr(o.instr); call != nil {
 			pos = call.Pos()
 		}
 		msg = fmt.Sprintf("%s can block (%s) in %s, which is marked //asynclint:nonblocking; hand the work to another goroutine",
 			o.chain[0], strings.Join(o.chain, " → "), fname)
 	default:
-		if call := c.callExpr(o.instr); call != nil {
+		if call := c.prog.CallExpr(o.instr); call != nil {
 			pos = call.Pos()
 		}
 		name, _, _ := c.describe(o)
@@ -582,7 +581,7 @@ func (c *checker) reportNonblocking(fn *ssa.Function, o op) {
 
 func (c *checker) reportPropagation(fn *ssa.Function, bg *ssa.Call, bgFunc, target, final *types.Func) {
 	pos := bg.Pos()
-	call := c.callExpr(bg)
+	call := c.prog.CallExpr(bg)
 	if call != nil {
 		pos = call.Pos()
 	}
@@ -656,6 +655,3 @@ func withCtx(advice, ctxExpr string) string {
 	advice = strings.ReplaceAll(advice, "ctx.Done()", ctxExpr+".Done()")
 	return strings.ReplaceAll(advice, "(ctx", "("+ctxExpr)
 }
-
-// callExpr finds the call expression an SSA call (or go/defer) comes from.
-func (c *checker) callExpr(instr ssa.Instruction) *ast.CallExpr { return c.prog.CallExpr(instr) }

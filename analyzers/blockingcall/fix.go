@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 )
@@ -31,7 +32,12 @@ func (c *checker) contextAt(fn *ssa.Function, pos token.Pos) (expr string, outer
 		var best *types.Var
 		for _, name := range s.Names() {
 			v, ok := s.Lookup(name).(*types.Var)
-			if !ok || name == "_" || v.Pos() >= pos || !catalog.IsContext(v.Type()) || c.isBackgroundVar(v) || c.isGroupContext(fn, v) {
+			if !ok || name == "_" || v.Pos() >= pos || !catalog.IsContext(v.Type()) {
+				continue
+			}
+			// A background context would not help; a group's context is
+			// the right one only inside the group's goroutines.
+			if o := c.originOf(v); o == fromBackground || o == fromGroup && fn.Parent() == nil {
 				continue
 			}
 			if best == nil || v.Pos() > best.Pos() {
@@ -68,68 +74,74 @@ func isParamOf(obj types.Object, f *ssa.Function) bool {
 	return false
 }
 
-// isGroupContext reports whether v is the context of an errgroup made in
-// fn itself: it is cancelled when the group's Wait returns, so it is the
-// right context only inside the group's goroutines.
-func (c *checker) isGroupContext(fn *ssa.Function, v *types.Var) bool {
-	if fn.Parent() != nil {
-		return false
-	}
-	for _, f := range c.pass.Files {
-		if f.FileStart > v.Pos() || v.Pos() > f.FileEnd {
-			continue
-		}
-		found := false
-		ast.Inspect(f, func(n ast.Node) bool {
-			as, ok := n.(*ast.AssignStmt)
-			if found || !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
-				return !found
+// A varOrigin says where a context variable's value comes from, when that
+// makes it the wrong one to thread.
+type varOrigin int
+
+const (
+	fromBackground varOrigin = iota + 1 // context.Background/TODO, or derived only from them
+	fromGroup                           // errgroup.WithContext: cancelled when Wait returns
+)
+
+// originOf returns where the context variable v comes from, from an index
+// of the package's assignments built once.
+func (c *checker) originOf(v *types.Var) varOrigin {
+	if c.ctxVars == nil {
+		c.ctxVars = map[*types.Var]varOrigin{}
+		define := func(lhs []*ast.Ident, rhs ast.Expr) {
+			if len(lhs) == 0 {
+				return
 			}
-			if id, ok := as.Lhs[1].(*ast.Ident); ok && c.pass.TypesInfo.ObjectOf(id) == v {
-				if call, ok := as.Rhs[0].(*ast.CallExpr); ok {
-					if callee, ok := typeCallee(c.pass.TypesInfo, call); ok && catalog.Name(callee) == "golang.org/x/sync/errgroup.WithContext" {
-						found = true
+			if c.isBackgroundExpr(rhs) {
+				if obj, ok := c.pass.TypesInfo.ObjectOf(lhs[0]).(*types.Var); ok {
+					c.ctxVars[obj] = fromBackground
+				}
+			}
+			if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && len(lhs) == 2 {
+				if fn, ok := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func); ok && catalog.Name(fn) == "golang.org/x/sync/errgroup.WithContext" {
+					if obj, ok := c.pass.TypesInfo.ObjectOf(lhs[1]).(*types.Var); ok {
+						c.ctxVars[obj] = fromGroup
 					}
 				}
 			}
-			return !found
-		})
-		return found
-	}
-	return false
-}
-
-// isBackgroundVar reports whether v is defined as context.Background(),
-// context.TODO() or a context derived only from those: threading it would
-// not help.
-func (c *checker) isBackgroundVar(v *types.Var) bool {
-	if c.bgVars == nil {
-		c.bgVars = map[*types.Var]bool{}
+		}
 		for _, f := range c.pass.Files {
 			ast.Inspect(f, func(n ast.Node) bool {
-				if as, ok := n.(*ast.AssignStmt); ok && len(as.Rhs) == 1 && len(as.Lhs) >= 1 {
-					if id, ok := as.Lhs[0].(*ast.Ident); ok && c.isBackgroundExpr(as.Rhs[0]) {
-						if obj, ok := c.pass.TypesInfo.ObjectOf(id).(*types.Var); ok {
-							c.bgVars[obj] = true
-						}
+				switch n := n.(type) {
+				case *ast.AssignStmt:
+					if len(n.Rhs) == 1 {
+						define(idents(n.Lhs), n.Rhs[0])
 					}
-				}
-				if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Values) == 1 && len(vs.Names) >= 1 && c.isBackgroundExpr(vs.Values[0]) {
-					if obj, ok := c.pass.TypesInfo.Defs[vs.Names[0]].(*types.Var); ok {
-						c.bgVars[obj] = true
+				case *ast.ValueSpec:
+					if len(n.Values) == 1 {
+						define(n.Names, n.Values[0])
 					}
 				}
 				return true
 			})
 		}
 	}
-	return c.bgVars[v]
+	return c.ctxVars[v]
+}
+
+// idents returns the leading identifiers of lhs, up to the first other
+// expression.
+func idents(lhs []ast.Expr) []*ast.Ident {
+	var ids []*ast.Ident
+	for _, e := range lhs {
+		id, ok := e.(*ast.Ident)
+		if !ok {
+			break
+		}
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 func (c *checker) isBackgroundExpr(e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.CallExpr:
-		fn, ok := typeCallee(c.pass.TypesInfo, e)
+		fn, ok := typeutil.Callee(c.pass.TypesInfo, e).(*types.Func)
 		if !ok {
 			return false
 		}
@@ -142,24 +154,10 @@ func (c *checker) isBackgroundExpr(e ast.Expr) bool {
 		}
 	case *ast.Ident:
 		if v, ok := c.pass.TypesInfo.Uses[e].(*types.Var); ok {
-			return c.bgVars[v]
+			return c.ctxVars[v] == fromBackground
 		}
 	}
 	return false
-}
-
-func typeCallee(info *types.Info, call *ast.CallExpr) (*types.Func, bool) {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	default:
-		return nil, false
-	}
-	fn, ok := info.Uses[id].(*types.Func)
-	return fn, ok
 }
 
 // fix builds the suggested rewrite of a context-less call into its

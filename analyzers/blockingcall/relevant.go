@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
@@ -36,7 +37,7 @@ func worthBuilding(pass *analysis.Pass, dirs *directive.Set) bool {
 					_, found = t.Underlying().(*types.Chan)
 				}
 			case *ast.CallExpr:
-				if fn, ok := typeCallee(pass.TypesInfo, n); ok {
+				if fn, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func); ok {
 					found = relevantCallee(pass, fn)
 				}
 			}

@@ -3,7 +3,6 @@ package blockingcall
 import (
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -12,6 +11,7 @@ import (
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
+	"github.com/asynclint/asynclint/analyzers/internal/stdlib"
 )
 
 // maxChain bounds the chains kept in summaries and facts: past that the
@@ -25,7 +25,7 @@ type checker struct {
 	sums  map[*ssa.Function]*summary
 	modes map[*ssa.Function]*mode
 
-	bgVars map[*types.Var]bool // variables holding a background context, built on first use
+	ctxVars map[*types.Var]varOrigin // context variables that must not be threaded, built on first use
 }
 
 // A summary is what a function's body tells its callers.
@@ -183,7 +183,7 @@ func (c *checker) callOp(instr ssa.Instruction, call *ssa.CallCommon, result ssa
 	}
 	if obj != nil && catalog.Name(obj) != "net/http.NewRequest" && result != nil && c.buildsBareRequest(call) && c.requestSent(result) {
 		// A builder's context-less request, sent here without one.
-		o.chain, o.noCtx = []string{displayName2(fn, obj), "net/http.NewRequest"}, true
+		o.chain, o.noCtx = []string{calleeName(fn, obj), "net/http.NewRequest"}, true
 		return o, true
 	}
 	var chainNoCtx, chainAny []string
@@ -247,7 +247,7 @@ func (c *checker) markBackground(o *op, instr ssa.Instruction, call *ssa.CallCom
 // finding; for the standard library and interface methods the twin's
 // existence is the evidence.
 func (c *checker) twinBlocks(fn, twin *types.Func) bool {
-	if fn.Pkg() == nil || c.inStd(fn) {
+	if fn.Pkg() == nil || stdlib.Declares(c.pass.Fset, fn) {
 		return true
 	}
 	if recv := fn.Signature().Recv(); recv != nil {
@@ -366,27 +366,6 @@ func isRequest(t types.Type) bool {
 	}
 	n, ok := types.Unalias(ptr.Elem()).(*types.Named)
 	return ok && n.Obj().Name() == "Request" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http"
-}
-
-// inStd reports whether fn is declared in the standard library, by where its
-// source lives (import paths alone cannot tell GOPATH-style test packages
-// from std).
-func (c *checker) inStd(fn *types.Func) bool {
-	if fn.Pkg() == c.pass.Pkg {
-		return isStd(c.pass)
-	}
-	// Export data names std files "$GOROOT/src/…"; source, by full path.
-	if f := c.pass.Fset.File(fn.Pos()); f != nil && filepath.IsAbs(f.Name()) {
-		return strings.HasPrefix(f.Name(), goroot)
-	}
-	return isStdPath(fn.Pkg().Path())
-}
-
-// isStdPath reports whether an import path belongs to the standard
-// library: its first element has no dot.
-func isStdPath(path string) bool {
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".")
 }
 
 // foreignProcess reports whether chain ends in a process started by another
@@ -602,9 +581,9 @@ func (c *checker) exportFacts() {
 	}
 }
 
-// displayName2 names a callee by its SSA function when this package has
+// calleeName names a callee by its SSA function when this package has
 // it, else by its object.
-func displayName2(fn *ssa.Function, obj *types.Func) string {
+func calleeName(fn *ssa.Function, obj *types.Func) string {
 	if fn != nil && fn.Synthetic == "" {
 		return displayName(fn)
 	}
@@ -614,7 +593,7 @@ func displayName2(fn *ssa.Function, obj *types.Func) string {
 // leafName names the call a chain ends in: standard-library functions by
 // their full path (net/http.Get), the rest as displayName does.
 func leafName(fn *types.Func) string {
-	if fn.Pkg() != nil && isStdPath(fn.Pkg().Path()) {
+	if fn.Pkg() != nil && stdlib.IsPath(fn.Pkg().Path()) {
 		return catalog.Name(fn)
 	}
 	return shortName(fn)
