@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
+	"github.com/asynclint/asynclint/analyzers/internal/stdlib"
 )
 
 // What callees do with what they are given: the catalog for the standard
@@ -74,7 +75,7 @@ func (c *checker) effect(common *ssa.CallCommon, p int) effect {
 		return effect{} // a method of the resource, through an interface
 	}
 	if fn == nil {
-		if obj.Pkg() != nil && isStdPath(obj.Pkg().Path()) {
+		if obj.Pkg() != nil && stdlib.IsPath(obj.Pkg().Path()) {
 			return effect{}
 		}
 		return effect{ev: kept} // a method of an interface the resource is handed to

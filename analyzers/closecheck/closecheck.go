@@ -4,8 +4,6 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
-	"go/build"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
+	"github.com/asynclint/asynclint/analyzers/internal/stdlib"
 )
 
 //go:embed doc.go
@@ -102,7 +101,7 @@ func (o *Ownership) String() string {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if isStd(pass) && !checkStd {
+	if stdlib.IsPackage(pass) && !checkStd {
 		return nil, nil
 	}
 	dirs := directive.Parse(pass.Fset, pass.Files)
@@ -117,25 +116,6 @@ func run(pass *analysis.Pass) (any, error) {
 	c.check()
 	reportDirectives(pass, dirs)
 	return nil, nil
-}
-
-// isStd reports whether the package is part of the standard library, whose
-// resources the catalog describes.
-func isStd(pass *analysis.Pass) bool {
-	if len(pass.Files) == 0 {
-		return true
-	}
-	return strings.HasPrefix(pass.Fset.File(pass.Files[0].Pos()).Name(), goroot)
-}
-
-// goroot is the directory of the standard library's sources.
-var goroot = filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
-
-// isStdPath reports whether an import path belongs to the standard
-// library: its first element has no dot.
-func isStdPath(path string) bool {
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".")
 }
 
 // reportDirectives reports the misuse of closecheck's own directives: an

@@ -63,12 +63,16 @@ func (s *summary) equal(t *summary) bool {
 		maps.Equal(s.passes, t.passes) && maps.Equal(s.fresh, t.fresh)
 }
 
+// sameBools compares two sets held as maps, where a false entry is the
+// same as none: summaries record a parameter they decided on as false.
 func sameBools(a, b map[int]bool) bool {
-	if len(a) != len(b) {
-		return false
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
 	}
-	for k := range a {
-		if !b[k] {
+	for k, v := range b {
+		if a[k] != v {
 			return false
 		}
 	}
