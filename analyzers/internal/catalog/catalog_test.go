@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/asynclint/asynclint/analyzers/internal/stdlib"
 )
 
 // TestNamesResolve guards the tables against typos and API drift: every
@@ -30,41 +32,9 @@ func TestNamesResolve(t *testing.T) {
 		names = append(names, n)
 	}
 
-	paths := map[string]bool{}
+	funcs := stdFuncs(t, names)
 	for _, n := range names {
-		if p := pkgPath(n); isStd(p) {
-			paths[p] = true
-		}
-	}
-	var patterns []string
-	for p := range paths {
-		patterns = append(patterns, p)
-	}
-	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName}, patterns...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	funcs := map[string]*types.Func{}
-	for _, p := range pkgs {
-		scope := p.Types.Scope()
-		for _, name := range scope.Names() {
-			obj := scope.Lookup(name)
-			if fn, ok := obj.(*types.Func); ok {
-				funcs[Name(fn)] = fn
-			}
-			if tn, ok := obj.(*types.TypeName); ok {
-				for _, recv := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
-					ms := types.NewMethodSet(recv)
-					for i := 0; i < ms.Len(); i++ {
-						fn := ms.At(i).Obj().(*types.Func)
-						funcs[Name(fn)] = fn
-					}
-				}
-			}
-		}
-	}
-	for _, n := range names {
-		if !isStd(pkgPath(n)) {
+		if !stdlib.IsPath(pkgPath(n)) {
 			continue
 		}
 		if funcs[n] == nil {
@@ -96,9 +66,44 @@ func pkgPath(name string) string {
 	return name[:strings.LastIndex(name, ".")]
 }
 
-func isStd(path string) bool {
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".")
+// stdFuncs loads the standard-library packages that names mention and
+// returns their functions and methods by catalog name.
+func stdFuncs(t *testing.T, names []string) map[string]*types.Func {
+	t.Helper()
+	paths := map[string]bool{}
+	for _, n := range names {
+		if p := pkgPath(n); stdlib.IsPath(p) {
+			paths[p] = true
+		}
+	}
+	var patterns []string
+	for p := range paths {
+		patterns = append(patterns, p)
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName}, patterns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	funcs := map[string]*types.Func{}
+	for _, p := range pkgs {
+		scope := p.Types.Scope()
+		for _, name := range scope.Names() {
+			obj := scope.Lookup(name)
+			if fn, ok := obj.(*types.Func); ok {
+				funcs[Name(fn)] = fn
+			}
+			if tn, ok := obj.(*types.TypeName); ok {
+				for _, recv := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+					ms := types.NewMethodSet(recv)
+					for i := 0; i < ms.Len(); i++ {
+						fn := ms.At(i).Obj().(*types.Func)
+						funcs[Name(fn)] = fn
+					}
+				}
+			}
+		}
+	}
+	return funcs
 }
 
 func TestDerivedTwin(t *testing.T) {

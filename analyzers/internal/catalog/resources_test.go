@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/asynclint/asynclint/analyzers/internal/stdlib"
 )
 
 // TestResourceNamesResolve guards the resource tables against typos and API
@@ -40,41 +42,13 @@ func TestResourceNamesResolve(t *testing.T) {
 		}
 	}
 
-	paths := map[string]bool{}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.name
+	}
+	funcs := stdFuncs(t, names)
 	for _, e := range entries {
-		if p := pkgPath(e.name); isStd(p) {
-			paths[p] = true
-		}
-	}
-	var patterns []string
-	for p := range paths {
-		patterns = append(patterns, p)
-	}
-	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedTypes | packages.NeedName}, patterns...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	funcs := map[string]*types.Func{}
-	for _, p := range pkgs {
-		scope := p.Types.Scope()
-		for _, name := range scope.Names() {
-			obj := scope.Lookup(name)
-			if fn, ok := obj.(*types.Func); ok {
-				funcs[Name(fn)] = fn
-			}
-			if tn, ok := obj.(*types.TypeName); ok {
-				for _, recv := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
-					ms := types.NewMethodSet(recv)
-					for i := 0; i < ms.Len(); i++ {
-						fn := ms.At(i).Obj().(*types.Func)
-						funcs[Name(fn)] = fn
-					}
-				}
-			}
-		}
-	}
-	for _, e := range entries {
-		if !isStd(pkgPath(e.name)) {
+		if !stdlib.IsPath(pkgPath(e.name)) {
 			continue
 		}
 		fn := funcs[e.name]
