@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"go/token"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -134,12 +136,7 @@ func printAnalysisErrors(res *driver.Result) bool {
 }
 
 func sortedAnalyzers[V any](m map[*analysis.Analyzer]V) []*analysis.Analyzer {
-	var list []*analysis.Analyzer
-	for a := range m {
-		list = append(list, a)
-	}
-	slices.SortFunc(list, func(x, y *analysis.Analyzer) int { return cmp.Compare(x.Name, y.Name) })
-	return list
+	return slices.SortedFunc(maps.Keys(m), func(x, y *analysis.Analyzer) int { return cmp.Compare(x.Name, y.Name) })
 }
 
 // collect returns the diagnostics of the root packages, without the
@@ -203,10 +200,14 @@ func collect(res *driver.Result, n int) []*finding {
 	return findings
 }
 
+// workDir returns the current directory, which asynclint never changes,
+// once rather than for every printed position.
+var workDir = sync.OnceValues(os.Getwd)
+
 // shortPath returns path relative to the current directory if that is
 // shorter and does not leave it, as the go command prints file names.
 func shortPath(path string) string {
-	if cwd, err := os.Getwd(); err == nil {
+	if cwd, err := workDir(); err == nil {
 		if rel, err := filepath.Rel(cwd, path); err == nil && len(rel) < len(path) &&
 			rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return rel

@@ -11,9 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/asynclint/asynclint/cmd/asynclint/internal/driver"
-
 	"github.com/asynclint/asynclint/cmd/asynclint/internal/diff"
+	"github.com/asynclint/asynclint/cmd/asynclint/internal/driver"
 	"github.com/asynclint/asynclint/cmd/asynclint/internal/edit"
 )
 
@@ -52,7 +51,7 @@ func fix(res *driver.Result, findings []*finding, write bool) (unfixed []*findin
 			c.edits = append(c.edits, edit.Edit{
 				File:  file.Name(),
 				Start: file.Offset(te.Pos),
-				End:   file.Offset(te.End), // End is valid: the checker validated the fix
+				End:   file.Offset(te.End), // End is valid: the driver validated the fix
 				New:   string(te.NewText),
 			})
 		}
@@ -64,8 +63,11 @@ func fix(res *driver.Result, findings []*finding, write bool) (unfixed []*findin
 		fixOf[f] = c
 	}
 
+	bad := make(map[string]error) // files that cannot be fixed
+	touchesBad := func(c *candidate) bool {
+		return slices.ContainsFunc(c.edits, func(e edit.Edit) bool { return bad[e.File] != nil })
+	}
 	var (
-		bad      = make(map[string]error) // files that cannot be fixed
 		applied  map[*candidate]bool
 		conflict map[*candidate]*candidate // a skipped fix and an applied one it overlaps
 		results  map[string][]byte         // new content of each file to change
@@ -77,7 +79,7 @@ func fix(res *driver.Result, findings []*finding, write bool) (unfixed []*findin
 		conflict = make(map[*candidate]*candidate)
 		owner := make(map[edit.Edit]*candidate)
 		for _, c := range candidates {
-			if slices.ContainsFunc(c.edits, func(e edit.Edit) bool { return bad[e.File] != nil }) {
+			if touchesBad(c) {
 				continue
 			}
 			if x, ok := set.Add(c.edits); !ok {
@@ -133,7 +135,7 @@ func fix(res *driver.Result, findings []*finding, write bool) (unfixed []*findin
 	}
 
 	for _, f := range findings {
-		if c := fixOf[f]; c == nil || !applied[c] || slices.ContainsFunc(c.edits, func(e edit.Edit) bool { return bad[e.File] != nil }) {
+		if c := fixOf[f]; c == nil || !applied[c] || touchesBad(c) {
 			unfixed = append(unfixed, f)
 		}
 	}

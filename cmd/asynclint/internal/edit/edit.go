@@ -10,6 +10,7 @@ package edit
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -92,12 +93,7 @@ func overlap(x, y Edit) bool {
 
 // Files returns the names of the files the set edits, in sorted order.
 func (s *Set) Files() []string {
-	var names []string
-	for name := range s.files {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(s.files))
 }
 
 // Edits returns the edits of the set to the named file in the order
