@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"go/version"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/goversion"
 	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
@@ -446,7 +446,7 @@ func (c *checker) contextParam(f *ssa.Function) (string, bool) {
 	found := false
 	for i := 0; i < params.Len(); i++ {
 		p := params.At(i)
-		ok, accessor := catalog.ContextSource(p.Type(), c.atLeastGo124(f.Pos()))
+		ok, accessor := catalog.ContextSource(p.Type(), goversion.AtLeast(c.pass, f.Pos(), "go1.24"))
 		if !ok {
 			continue
 		}
@@ -457,20 +457,6 @@ func (c *checker) contextParam(f *ssa.Function) (string, bool) {
 		return p.Name() + accessor, true
 	}
 	return "", found
-}
-
-func (c *checker) atLeastGo124(pos token.Pos) bool {
-	v := ""
-	for _, f := range c.pass.Files {
-		if f.FileStart <= pos && pos <= f.FileEnd {
-			v = c.pass.TypesInfo.FileVersions[f]
-			break
-		}
-	}
-	if v == "" {
-		v = c.pass.Pkg.GoVersion()
-	}
-	return v == "" || version.Compare(v, "go1.24") >= 0
 }
 
 func (c *checker) report(d analysis.Diagnostic) {

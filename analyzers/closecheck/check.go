@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"go/version"
 	"maps"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+	"github.com/asynclint/asynclint/analyzers/internal/goversion"
 	"github.com/asynclint/asynclint/analyzers/internal/obligation"
 )
 
@@ -54,7 +54,7 @@ func (c *checker) check() {
 // checkAcquisition reports a resource that is not released or handed on on
 // every path from its acquisition to the function's exits.
 func (c *checker) checkAcquisition(a *acquisition) {
-	if k := catalog.Kinds[a.kind]; k != nil && k.Before123 && !c.timersLeak(a.instr.Pos()) {
+	if k := catalog.Kinds[a.kind]; k != nil && k.Before123 && !goversion.OldTimers(c.pass, a.instr.Pos()) {
 		return
 	}
 	if c.ownedLine(a.instr) {
@@ -185,38 +185,6 @@ func isMain(fn *ssa.Function) bool {
 		return true
 	}
 	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main"
-}
-
-// timersLeak reports whether an unstopped timer at pos leaks: the file is
-// built for a Go before 1.23, or the package sets //go:debug
-// asynctimerchan=1.
-func (c *checker) timersLeak(pos token.Pos) bool {
-	if c.timers == nil {
-		leak := false
-		for _, f := range c.pass.Files {
-			for _, cg := range f.Comments {
-				for _, cm := range cg.List {
-					if strings.HasPrefix(cm.Text, "//go:debug") && strings.Contains(cm.Text, "asynctimerchan=1") {
-						leak = true
-					}
-				}
-			}
-		}
-		c.timers = &leak
-	}
-	if *c.timers {
-		return true
-	}
-	v := ""
-	for _, f := range c.pass.Files {
-		if f.FileStart <= pos && pos <= f.FileEnd {
-			v = c.pass.TypesInfo.FileVersions[f]
-		}
-	}
-	if v == "" {
-		v = c.pass.Pkg.GoVersion()
-	}
-	return v != "" && version.Compare(v, "go1.23") < 0
 }
 
 func (c *checker) report(d analysis.Diagnostic) {

@@ -27,7 +27,6 @@ type checker struct {
 	sums     map[*ssa.Function]*summary
 	anyOwned bool
 
-	timers  *bool                      // whether timers leak here, computed on first use
 	closers map[*types.Named]bool      // types whose Close releases what they hold
 	fields  map[*types.Var]bool        // unexported fields of this package: whether anything releases what they hold
 	loads   map[*types.Var][]ssa.Value // what is read from each field of this package, built on first use
