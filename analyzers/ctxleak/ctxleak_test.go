@@ -1,0 +1,20 @@
+package ctxleak_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/asynclint/asynclint/analyzers/ctxleak"
+)
+
+// TestAnalyzer runs the analyzer on each testdata package: its // want
+// comments are the findings and facts it must report, and every line
+// without one must stay quiet.
+func TestAnalyzer(t *testing.T) {
+	for name, pkgs := range map[string][]string{} {
+		t.Run(name, func(t *testing.T) {
+			analysistest.Run(t, analysistest.TestData(), ctxleak.Analyzer, pkgs...)
+		})
+	}
+}
