@@ -210,6 +210,18 @@ func (c *checker) flush() {
 
 func (c *checker) line(pos token.Pos) int { return c.pass.Fset.Position(pos).Line }
 
+// name names fn for messages, qualified by its package's name when it is
+// not this package's.
+func (c *checker) name(fn *ssa.Function) string {
+	if fn.Pkg != nil && fn.Pkg != c.prog.Pkg && fn.Parent() == nil {
+		if fn.Signature.Recv() != nil {
+			return fmt.Sprintf("(%s).%s", types.TypeString(fn.Signature.Recv().Type(), (*types.Package).Name), fn.Name())
+		}
+		return fn.Pkg.Pkg.Name() + "." + fn.Name()
+	}
+	return displayName(fn)
+}
+
 // displayName names fn the way messages do: feeds.Open, (*feeds.Client).Get,
 // feeds.Poll.func1.
 func displayName(fn *ssa.Function) string {

@@ -12,9 +12,18 @@ import (
 // comments are the findings and facts it must report, and every line
 // without one must stay quiet.
 func TestAnalyzer(t *testing.T) {
-	for name, pkgs := range map[string][]string{} {
+	for name, pkgs := range map[string][]string{
+		"goroutines that never stop":   {"forever", "forevermain"},
+		"timers, version-aware":        {"timers", "timersnew", "timersdebug"},
+		"lost cancel":                  {"cancel"},
+		"cancel facts across packages": {"canceluser"},
+	} {
 		t.Run(name, func(t *testing.T) {
 			analysistest.Run(t, analysistest.TestData(), ctxleak.Analyzer, pkgs...)
 		})
 	}
+}
+
+func TestSuggestedFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), ctxleak.Analyzer, "cancelfix")
 }

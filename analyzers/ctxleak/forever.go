@@ -1,6 +1,353 @@
 package ctxleak
 
-import "golang.org/x/tools/go/ssa"
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
 
-func (c *checker) neverReturns(fn *ssa.Function) (bool, string) { return false, "" }
-func (c *checker) checkGoroutines()                             {}
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+	"github.com/asynclint/asynclint/analyzers/internal/directive"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+)
+
+// neverReturns reports whether fn loops forever: no return is reachable
+// from its entry, and it has a loop (or calls a function that never
+// returns). A function that ends only in a panic or os.Exit does not
+// loop; one whose loop ends only in them does. The second result says
+// where it loops, for messages in other packages.
+func (c *checker) neverReturns(fn *ssa.Function) (bool, string) {
+	pos, why := c.foreverLoop(fn)
+	if !pos.IsValid() {
+		return false, ""
+	}
+	p := c.pass.Fset.Position(pos)
+	return true, fmt.Sprintf("%s (%s:%d)", why, shortFile(p.Filename), p.Line)
+}
+
+// foreverLoop returns where fn loops with no way out, and how, or NoPos if
+// a return is reachable.
+func (c *checker) foreverLoop(fn *ssa.Function) (token.Pos, string) {
+	if len(fn.Blocks) == 0 {
+		return token.NoPos, ""
+	}
+	seen := make([]bool, len(fn.Blocks))
+	var stuck *ssa.CallCommon // a call to a function that never returns
+	var stuckIn *ssa.Function
+	var tickerRange ssa.Instruction
+	queue := []*ssa.BasicBlock{fn.Blocks[0]}
+	seen[0] = true
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		goOn := true
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Return:
+				return token.NoPos, ""
+			case *ssa.Call:
+				if callee, _ := c.prog.Callee(instr.Common()); callee != nil && callee != fn {
+					if s := c.summaryOf(callee); s != nil && s.Forever {
+						if stuck == nil {
+							stuck, stuckIn = instr.Common(), callee
+						}
+						goOn = false
+					}
+				}
+			}
+			if !goOn {
+				break
+			}
+		}
+		if !goOn {
+			continue
+		}
+		for i, s := range b.Succs {
+			if i == 1 && rangesOverTicker(b) {
+				if tickerRange == nil {
+					tickerRange = b.Instrs[len(b.Instrs)-1]
+				}
+				continue
+			}
+			if !seen[s.Index] {
+				seen[s.Index] = true
+				queue = append(queue, s)
+			}
+		}
+	}
+	switch {
+	case tickerRange != nil:
+		pos := c.loopPos(fn, tickerRange.Pos())
+		if !pos.IsValid() {
+			pos = c.cyclePos(fn, seen)
+		}
+		return pos, "ranges over a ticker's channel, which is never closed"
+	case stuck != nil:
+		return stuck.Pos(), "calls " + displayName(stuckIn) + ", which never returns"
+	}
+	if pos := c.cyclePos(fn, seen); pos.IsValid() {
+		return pos, "loops with no return, no break and no receive that ends it"
+	}
+	return token.NoPos, ""
+}
+
+// rangesOverTicker reports whether b ends a `for range t.C` (or
+// time.Tick) loop head: its false edge, taken when the channel is closed,
+// is never taken.
+func rangesOverTicker(b *ssa.BasicBlock) bool {
+	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	ex, ok := ifi.Cond.(*ssa.Extract)
+	if !ok || ex.Index != 1 {
+		return false
+	}
+	recv, ok := ex.Tuple.(*ssa.UnOp)
+	if !ok || recv.Op != token.ARROW || !recv.CommaOk {
+		return false
+	}
+	return neverClosed(recv.X)
+}
+
+// neverClosed reports whether ch is a channel the runtime never closes: a
+// Ticker's or Timer's C, or time.Tick's result.
+func neverClosed(ch ssa.Value) bool {
+	switch v := ch.(type) {
+	case *ssa.UnOp:
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			t := deref(fa.X.Type())
+			return isTimeType(t, "Ticker") || isTimeType(t, "Timer")
+		}
+	case *ssa.Call:
+		if f, ok := v.Call.Value.(*ssa.Function); ok && f.Pkg != nil && f.Pkg.Pkg.Path() == "time" && f.Name() == "Tick" {
+			return true
+		}
+	case *ssa.Phi:
+		for _, e := range v.Edges {
+			if !neverClosed(e) {
+				return false
+			}
+		}
+		return len(v.Edges) > 0
+	}
+	return false
+}
+
+func isTimeType(t types.Type, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == name
+}
+
+// cyclePos returns the position of the outermost loop statement of fn
+// whose body holds a reachable block that lies on a cycle, or NoPos.
+func (c *checker) cyclePos(fn *ssa.Function, reachable []bool) token.Pos {
+	for _, b := range fn.Blocks {
+		if !reachable[b.Index] || !onCycle(b) {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			if p := instr.Pos(); p.IsValid() {
+				return c.loopPos(fn, p)
+			}
+		}
+		for _, s := range b.Succs {
+			for _, instr := range s.Instrs {
+				if p := instr.Pos(); p.IsValid() {
+					return c.loopPos(fn, p)
+				}
+			}
+		}
+	}
+	return token.NoPos
+}
+
+// onCycle reports whether b can reach itself.
+func onCycle(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == b {
+			return true
+		}
+		if !seen[x] {
+			seen[x] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	return false
+}
+
+// loopPos returns the position of the outermost for or range statement of
+// fn's own body (not of a nested function literal) enclosing pos, or pos.
+func (c *checker) loopPos(fn *ssa.Function, pos token.Pos) token.Pos {
+	if !pos.IsValid() {
+		return pos
+	}
+	var body *ast.BlockStmt
+	switch s := fn.Syntax().(type) {
+	case *ast.FuncDecl:
+		body = s.Body
+	case *ast.FuncLit:
+		body = s.Body
+	}
+	if body == nil {
+		return pos
+	}
+	found := token.NoPos
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil || found.IsValid() {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		if pos < n.Pos() || pos >= n.End() {
+			return false
+		}
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			found = n.Pos()
+			return false
+		}
+		return true
+	})
+	if found.IsValid() {
+		return found
+	}
+	return pos
+}
+
+// checkGoroutines reports goroutines that can never stop: started with go
+// (or a spawner such as errgroup's Go) on a function that never returns,
+// outside main and init, and not marked //asynclint:daemon.
+func (c *checker) checkGoroutines() {
+	for _, fn := range c.prog.Funcs {
+		if processLifetime(fn) {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				body, at := c.spawned(instr)
+				if body == nil {
+					continue
+				}
+				s := c.summaryOf(body)
+				if s == nil || !s.Forever || c.daemon(at, body) {
+					continue
+				}
+				c.reportForever(instr, at, body, s)
+			}
+		}
+	}
+}
+
+// spawned returns the function a go statement or a spawner call runs on a
+// new goroutine, and the position of the statement.
+func (c *checker) spawned(instr ssa.Instruction) (*ssa.Function, token.Pos) {
+	switch instr := instr.(type) {
+	case *ssa.Go:
+		fn, _ := c.prog.Callee(instr.Common())
+		return origin(fn), instr.Pos()
+	case *ssa.Call:
+		_, obj := c.prog.Callee(instr.Common())
+		if obj == nil {
+			return nil, token.NoPos
+		}
+		i, ok := catalog.Spawners[obj.FullName()]
+		args := program.Args(instr.Common())
+		if !ok || i >= len(args) {
+			return nil, token.NoPos
+		}
+		if catalog.AfterDone[obj.FullName()] == i+1 || obj.FullName() == "time.AfterFunc" {
+			return nil, token.NoPos // runs once, later: not a loop the caller waits on
+		}
+		switch f := args[i].(type) {
+		case *ssa.Function:
+			return origin(f), instr.Pos()
+		case *ssa.MakeClosure:
+			return f.Fn.(*ssa.Function), instr.Pos()
+		}
+	}
+	return nil, token.NoPos
+}
+
+// origin returns the generic function an instance was made from, whose
+// body is the one built.
+func origin(fn *ssa.Function) *ssa.Function {
+	if fn != nil && fn.Origin() != nil {
+		return fn.Origin()
+	}
+	return fn
+}
+
+// daemon reports whether the goroutine at pos running body is marked as
+// living for the process: on the go statement's line, the enclosing
+// function, or body's own declaration or literal.
+func (c *checker) daemon(at token.Pos, body *ssa.Function) bool {
+	if c.dirs.Applies(at, directive.Daemon) != nil {
+		return true
+	}
+	if body.Pkg != c.prog.Pkg {
+		return false
+	}
+	decl, lit := program.Syntax(body)
+	return c.dirs.OnFunc(decl, lit, directive.Daemon) != nil
+}
+
+func (c *checker) reportForever(instr ssa.Instruction, at token.Pos, body *ssa.Function, s *Summary) {
+	what := "the goroutine"
+	if body.Parent() == nil {
+		what = displayName(body)
+	}
+	var related []analysis.RelatedInformation
+	how := s.Loop
+	if body.Pkg == c.prog.Pkg {
+		if pos, why := c.foreverLoop(body); pos.IsValid() {
+			how = fmt.Sprintf("%s at line %d", why, c.line(pos))
+			related = append(related, analysis.RelatedInformation{Pos: pos, Message: "it never leaves this loop"})
+		}
+	}
+	test := ""
+	if strings.HasSuffix(c.pass.Fset.Position(at).Filename, "_test.go") {
+		test = " of the test"
+	}
+	c.report(analysis.Diagnostic{
+		Pos:      at,
+		Category: catForever,
+		Message: fmt.Sprintf("goroutine never stops: %s %s, so it outlives everything%s that started it (goleak reports it); "+
+			"return when a context is done or a quit channel is closed, or mark a process-lifetime goroutine //asynclint:daemon <reason>",
+			what, how, test),
+		Related: related,
+	})
+	_ = instr
+}
+
+// processLifetime reports whether goroutines started in fn live as long as
+// the process by design: fn is main.main or an init function, or a
+// function literal inside one.
+func processLifetime(fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	if fn.Signature.Recv() != nil || fn.Pkg == nil {
+		return false
+	}
+	if fn.Name() == "init" || strings.HasPrefix(fn.Name(), "init#") {
+		return true
+	}
+	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main"
+}
+
+func shortFile(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}

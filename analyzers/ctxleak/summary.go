@@ -78,7 +78,7 @@ func (c *checker) exportFacts() {
 	for _, fn := range c.prog.Funcs {
 		s := c.sums[fn]
 		obj, ok := fn.Object().(*types.Func)
-		if s == nil || !ok || fn.Parent() != nil || s.empty() {
+		if s == nil || !ok || fn.Parent() != nil {
 			continue
 		}
 		slices.Sort(s.Cancels)
