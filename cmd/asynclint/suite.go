@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynclint/asynclint/analyzers/blockingcall"
 	"github.com/asynclint/asynclint/analyzers/closecheck"
+	"github.com/asynclint/asynclint/analyzers/ctxleak"
 )
 
 // suite lists the analyzers asynclint runs, standalone and under go vet.
@@ -13,4 +14,5 @@ import (
 var suite = []*analysis.Analyzer{
 	blockingcall.Analyzer,
 	closecheck.Analyzer,
+	ctxleak.Analyzer,
 }
