@@ -106,14 +106,16 @@ func (c *Client) PlaceOrder(ctx context.Context, o OrderRequest) (*Order, error)
 // outcomeUnknown reports whether a placement that failed with err may
 // nonetheless have placed the order.
 func outcomeUnknown(err error, sent bool) bool {
-	var ae *APIError
-	var rl *RateLimitError
-	if errors.As(err, &ae) || errors.As(err, &rl) {
-		return false
-	}
+	// An answer with a status settles it, whatever its body says: a 5xx
+	// may come from a gateway after the order reached the engine.
 	var se *httpclient.StatusError
 	if errors.As(err, &se) {
 		return se.StatusCode >= http.StatusInternalServerError
+	}
+	var rl *RateLimitError
+	var ae *APIError
+	if errors.As(err, &rl) || errors.As(err, &ae) {
+		return false
 	}
 	// A transport failure, an unreadable acknowledgement, or a context
 	// that ended: unknown if the venue may have seen the request.
