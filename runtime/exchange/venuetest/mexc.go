@@ -839,4 +839,3 @@ func (m *MEXC) account(url.Values) mexcReply {
 		"accountType": "SPOT", "balances": balances, "permissions": []string{"SPOT"},
 	}}
 }
-
