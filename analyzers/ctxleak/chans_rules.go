@@ -1,0 +1,511 @@
+package ctxleak
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/obligation"
+)
+
+// strandedSenders reports the goroutines whose blocking send can wait
+// forever because the parent, the only receiver, may return first.
+func (c *checker) strandedSenders(f *chanFlow, name string) {
+	if n, ok := chanCap(f.mk); !ok || n != 0 {
+		return // a buffer: too hard to count senders against it
+	}
+	senders := map[*ssa.Go][]*chanOp{}
+	recvs := map[ssa.Instruction][]int{}
+	for _, op := range f.ops {
+		switch op.kind {
+		case chSend:
+			if op.g == nil {
+				return // the parent sends too
+			}
+			if op.blocking {
+				senders[op.g] = append(senders[op.g], op)
+			}
+		case chRecv:
+			if op.g != nil || op.fn() != f.parent {
+				return // someone else may drain it
+			}
+			recvs[op.instr] = append(recvs[op.instr], op.state)
+		case chClose:
+			if op.g == nil {
+				return
+			}
+		}
+	}
+	if len(senders) == 0 || len(recvs) == 0 {
+		return
+	}
+	many := len(senders) > 1
+	for g, ops := range senders {
+		if chInCycle(g.Block()) {
+			many = true
+		}
+		for _, op := range ops {
+			if chInCycle(op.instr.Block()) {
+				many = true
+			}
+		}
+	}
+	var recvBlocks []*ssa.BasicBlock
+	for instr := range recvs {
+		recvBlocks = append(recvBlocks, instr.Block())
+	}
+	met := func(instr ssa.Instruction) bool {
+		_, ok := recvs[instr]
+		_, isSel := instr.(*ssa.Select)
+		return ok && !isSel
+	}
+	void := func(b *ssa.BasicBlock, succ int) bool {
+		if sel, k, ok := chanSelectEdge(b); ok && succ == 0 {
+			for _, st := range recvs[sel] {
+				if st == k {
+					return true
+				}
+			}
+			// The case of a channel the same goroutines answer on.
+			if k < len(sel.States) && sel.States[k].Dir == types.RecvOnly {
+				fed := true
+				for g := range senders {
+					fed = fed && f.fedBy(sel.States[k].Chan, g)
+				}
+				if fed {
+					return true
+				}
+			}
+		}
+		return many && chanLoopExit(b, succ, recvBlocks, f.vals)
+	}
+
+	// From each go statement: the parent receives before it returns.
+	var exit ssa.Instruction
+	var path []*ssa.BasicBlock
+	for _, g := range f.gos {
+		if len(senders[g]) == 0 {
+			continue
+		}
+		if exit, path = chEscape(g, met, void); exit != nil {
+			break
+		}
+	}
+	// With many senders, from each receive: the parent receives again
+	// or runs its receiving loop to the end.
+	if exit == nil && many {
+		for instr := range recvs {
+			if exit, path = chEscape(instr, met, void); exit != nil {
+				break
+			}
+		}
+	}
+	if exit == nil {
+		return
+	}
+	c.reportStranded(f, name, senders, many, exit, path)
+}
+
+func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][]*chanOp, many bool,
+	exit ssa.Instruction, path []*ssa.BasicBlock) {
+	exitPos := obligation.ExitPos(exit)
+	through, throughPos := c.chanSelectTaken(path)
+	done := "a done channel"
+	if ctx := chanCtxParam(f.parent); ctx != "" {
+		done = ctx + ".Done()"
+	}
+	how := "returns"
+	if through != "" {
+		how = "returns through " + through
+	}
+	elem := "T"
+	if ch, ok := f.mk.Type().Underlying().(*types.Chan); ok {
+		elem = types.TypeString(ch.Elem(), types.RelativeTo(c.pass.Pkg))
+	}
+	fname := displayName(f.parent)
+	for g, ops := range senders {
+		for _, op := range ops {
+			d := analysis.Diagnostic{Pos: op.instr.Pos(), Category: catStranded}
+			if op.instr.Pos() == token.NoPos {
+				d.Pos = g.Pos()
+			}
+			if many {
+				who := "the goroutine started at line %d leaks"
+				if chInCycle(g.Block()) {
+					who = "the goroutines started at line %d leak"
+				}
+				d.Message = fmt.Sprintf("send on %s blocks forever when %s %s at line %d before receiving every value: "+
+					who+"; receive every value before returning, "+
+					"buffer %s for every send or send in a select with %s",
+					name, fname, how, c.line(exitPos), c.line(g.Pos()), name, done)
+			} else {
+				d.Message = fmt.Sprintf("send on %s blocks forever when %s %s at line %d first: "+
+					"the goroutine started at line %d leaks; make %s buffered (make(chan %s, 1)) or send in a select with %s",
+					name, fname, how, c.line(exitPos), c.line(g.Pos()), name, elem, done)
+				if call := c.chanMakeCall(f.mk.Pos()); call != nil && len(call.Args) == 1 {
+					d.SuggestedFixes = []analysis.SuggestedFix{{
+						Message:   fmt.Sprintf("make %s buffered", name),
+						TextEdits: []analysis.TextEdit{{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", 1")}},
+					}}
+				}
+			}
+			d.Related = []analysis.RelatedInformation{{Pos: g.Pos(), Message: "goroutine started here"}}
+			if throughPos.IsValid() {
+				d.Related = append(d.Related, analysis.RelatedInformation{Pos: throughPos, Message: "the other case taken"})
+			}
+			if exitPos.IsValid() {
+				d.Related = append(d.Related, analysis.RelatedInformation{Pos: exitPos, Message: fname + " returns here"})
+			}
+			c.report(d)
+		}
+	}
+}
+
+// starvedReceivers reports goroutines whose blocking receive waits for a
+// send or close that never comes.
+func (c *checker) starvedReceivers(f *chanFlow, name string) {
+	if p := f.parent; p.Parent() == nil && p.Name() == "main" && p.Pkg.Pkg.Name() == "main" {
+		return // the program ends with main
+	}
+	sends, closes := 0, 0
+	for _, op := range f.ops {
+		switch op.kind {
+		case chSend:
+			sends++
+		case chClose:
+			closes++
+		}
+	}
+	if closes > 0 {
+		return
+	}
+	for _, op := range f.ops {
+		if op.kind != chRecv || op.g == nil || !op.blocking {
+			continue
+		}
+		d := analysis.Diagnostic{Pos: op.instr.Pos(), Category: catStranded}
+		d.Related = []analysis.RelatedInformation{{Pos: op.g.Pos(), Message: "goroutine started here"}}
+		if sends == 0 {
+			d.Message = fmt.Sprintf("receive from %s blocks forever: nothing sends on or closes %s, "+
+				"so the goroutine started at line %d leaks; close %s when the goroutine should stop",
+				name, name, c.line(op.g.Pos()), name)
+			c.report(d)
+			continue
+		}
+		u, ok := op.instr.(*ssa.UnOp)
+		if !ok || !u.CommaOk || !chInCycle(u.Block()) || !chanRangeOnly(u) {
+			continue
+		}
+		exit, _ := chEscape(op.g, func(ssa.Instruction) bool { return false }, nil)
+		if exit == nil {
+			continue
+		}
+		exitPos := obligation.ExitPos(exit)
+		d.Message = fmt.Sprintf("range over %s never ends: nothing closes %s, so the goroutine started at line %d "+
+			"blocks forever once %s returns at line %d; close %s after the last send",
+			name, name, c.line(op.g.Pos()), displayName(f.parent), c.line(exitPos), name)
+		if exitPos.IsValid() {
+			d.Related = append(d.Related, analysis.RelatedInformation{Pos: exitPos, Message: "returns here"})
+		}
+		c.report(d)
+	}
+}
+
+// chanRangeOnly reports whether the loop receiving with u (v, ok := <-ch) is
+// left only when the channel is closed.
+func chanRangeOnly(u *ssa.UnOp) bool {
+	// The edges on which ok is false end the loop normally.
+	void := func(b *ssa.BasicBlock, succ int) bool {
+		ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			return false
+		}
+		if e, ok := ifi.Cond.(*ssa.Extract); ok && e.Tuple == u && e.Index == 1 {
+			return succ == 1
+		}
+		if n, ok := ifi.Cond.(*ssa.UnOp); ok && n.Op == token.NOT {
+			if e, ok := n.X.(*ssa.Extract); ok && e.Tuple == u && e.Index == 1 {
+				return succ == 0
+			}
+		}
+		return false
+	}
+	exit, _ := chEscape(u, func(ssa.Instruction) bool { return false }, void)
+	return exit == nil
+}
+
+// chanSelectEdge reports whether b ends in the test of which case a select
+// took: the true edge (succ 0) is case k's.
+func chanSelectEdge(b *ssa.BasicBlock) (*ssa.Select, int, bool) {
+	if len(b.Instrs) == 0 {
+		return nil, 0, false
+	}
+	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil, 0, false
+	}
+	cmp, ok := ifi.Cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL {
+		return nil, 0, false
+	}
+	e, ok := cmp.X.(*ssa.Extract)
+	if !ok || e.Index != 0 {
+		return nil, 0, false
+	}
+	sel, ok := e.Tuple.(*ssa.Select)
+	if !ok {
+		return nil, 0, false
+	}
+	k, ok := cmp.Y.(*ssa.Const)
+	if !ok || k.Value == nil {
+		return nil, 0, false
+	}
+	return sel, int(k.Int64()), true
+}
+
+// chanLoopExit reports whether the edge is the normal end of a loop that
+// receives from the channel: the loop condition counting iterations, the
+// channel found closed, a map or string range running out.
+func chanLoopExit(b *ssa.BasicBlock, succ int, recvBlocks []*ssa.BasicBlock, vals map[ssa.Value]bool) bool {
+	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok || chReaches(b.Succs[succ], b) {
+		return false
+	}
+	inLoop := false
+	for _, rb := range recvBlocks {
+		if chReaches(b, rb) && chReaches(rb, b) {
+			inLoop = true
+			break
+		}
+	}
+	if !inLoop {
+		return false
+	}
+	cond := ifi.Cond
+	if n, ok := cond.(*ssa.UnOp); ok && n.Op == token.NOT {
+		cond = n.X
+	}
+	switch cond := cond.(type) {
+	case *ssa.Extract:
+		switch t := cond.Tuple.(type) {
+		case *ssa.UnOp:
+			return t.Op == token.ARROW && vals[t.X] && cond.Index == 1
+		case *ssa.Next:
+			return cond.Index == 0
+		}
+	case *ssa.BinOp:
+		if _, _, ok := chanSelectEdge(b); ok {
+			return false
+		}
+		basic, ok := cond.X.Type().Underlying().(*types.Basic)
+		return ok && basic.Info()&types.IsInteger != 0 && (chanCounter(cond.X) || chanCounter(cond.Y))
+	}
+	return false
+}
+
+// chanCounter reports whether v counts a loop's iterations: a φ-node, or
+// one plus or minus a constant.
+func chanCounter(v ssa.Value) bool {
+	if b, ok := v.(*ssa.BinOp); ok && (b.Op == token.ADD || b.Op == token.SUB) {
+		if _, ok := b.Y.(*ssa.Const); ok {
+			v = b.X
+		}
+	}
+	_, ok := v.(*ssa.Phi)
+	return ok
+}
+
+// chanSelectTaken names the receive of the first select case, other than the
+// channel's, that the path takes: "ctx.Done()", "time.After(d)".
+func (c *checker) chanSelectTaken(path []*ssa.BasicBlock) (string, token.Pos) {
+	for i := 0; i+1 < len(path); i++ {
+		sel, k, ok := chanSelectEdge(path[i])
+		if !ok || path[i].Succs[0] != path[i+1] || k >= len(sel.States) {
+			continue
+		}
+		st := sel.States[k]
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		if e := c.chanRecvExpr(st.Pos); e != nil {
+			if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+				e = u.X
+			}
+			return types.ExprString(e), st.Pos
+		}
+	}
+	return "", token.NoPos
+}
+
+// chanRecvExpr returns the innermost expression starting at pos that is a
+// receive, or its operand.
+func (c *checker) chanRecvExpr(pos token.Pos) ast.Expr {
+	if !pos.IsValid() {
+		return nil
+	}
+	var found ast.Expr
+	for _, file := range c.pass.Files {
+		if pos < file.Pos() || pos > file.End() {
+			continue
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if n == nil || n.Pos() > pos || n.End() <= pos {
+				return false
+			}
+			if u, ok := n.(*ast.UnaryExpr); ok && u.Op == token.ARROW && u.OpPos == pos {
+				found = u
+				return false
+			}
+			return true
+		})
+	}
+	return found
+}
+
+// chanCtxParam names the function's (or an enclosing function's)
+// context.Context parameter.
+func chanCtxParam(fn *ssa.Function) string {
+	for ; fn != nil; fn = fn.Parent() {
+		for _, p := range fn.Params {
+			if n, ok := p.Type().(*types.Named); ok && n.Obj().Pkg() != nil &&
+				n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context" {
+				return p.Name()
+			}
+		}
+	}
+	return ""
+}
+
+// chEscape finds a path from just after from to a return of its function
+// on which no instruction is met, skipping the edges void says; a path
+// that comes back to from ends there. It returns the return and the path's
+// blocks, or nil.
+func chEscape(from ssa.Instruction, met func(ssa.Instruction) bool, void func(*ssa.BasicBlock, int) bool) (ssa.Instruction, []*ssa.BasicBlock) {
+	start := from.Block()
+	if start == nil {
+		return nil, nil
+	}
+	idx := -1
+	for i, instr := range start.Instrs {
+		if instr == from {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, nil
+	}
+	n := len(start.Parent().Blocks)
+	parent := make([]*ssa.BasicBlock, n)
+	seen := make([]bool, n)
+	pathTo := func(b *ssa.BasicBlock) []*ssa.BasicBlock {
+		rev := []*ssa.BasicBlock{b}
+		for x := parent[b.Index]; x != nil && len(rev) <= n; x = parent[x.Index] {
+			rev = append(rev, x)
+			if x == start {
+				break
+			}
+		}
+		for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+			rev[i], rev[j] = rev[j], rev[i]
+		}
+		return rev
+	}
+	// scan returns the return the block ends in, and whether the path goes on.
+	scan := func(b *ssa.BasicBlock, i int, entered bool) (ssa.Instruction, bool) {
+		for ; i < len(b.Instrs); i++ {
+			instr := b.Instrs[i]
+			if entered && instr == from {
+				return nil, false
+			}
+			if met(instr) {
+				return nil, false
+			}
+			switch instr.(type) {
+			case *ssa.Return:
+				return instr, false
+			case *ssa.Panic:
+				return nil, false
+			}
+		}
+		return nil, true
+	}
+	var queue []*ssa.BasicBlock
+	push := func(b *ssa.BasicBlock) {
+		for i, s := range b.Succs {
+			if void != nil && void(b, i) {
+				continue
+			}
+			if !seen[s.Index] {
+				seen[s.Index] = true
+				parent[s.Index] = b
+				queue = append(queue, s)
+			}
+		}
+	}
+	if ret, goOn := scan(start, idx+1, false); ret != nil {
+		return ret, []*ssa.BasicBlock{start}
+	} else if !goOn {
+		return nil, nil
+	}
+	push(start)
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		ret, goOn := scan(b, 0, true)
+		if ret != nil {
+			if b == start {
+				return ret, []*ssa.BasicBlock{start}
+			}
+			p := pathTo(b)
+			if len(p) == 0 || p[0] != start {
+				p = append([]*ssa.BasicBlock{start}, p...)
+			}
+			return ret, p
+		}
+		if goOn {
+			push(b)
+		}
+	}
+	return nil, nil
+}
+
+// chReaches reports whether to can be reached from from (from itself
+// included).
+func chReaches(from, to *ssa.BasicBlock) bool {
+	if from == to {
+		return true
+	}
+	seen := map[*ssa.BasicBlock]bool{from: true}
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, s := range b.Succs {
+			if s == to {
+				return true
+			}
+			if !seen[s] {
+				seen[s] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	return false
+}
+
+// chInCycle reports whether b is in a loop.
+func chInCycle(b *ssa.BasicBlock) bool {
+	if b == nil {
+		return false
+	}
+	for _, s := range b.Succs {
+		if chReaches(s, b) {
+			return true
+		}
+	}
+	return false
+}
