@@ -1,10 +1,91 @@
 // Package ctxleak defines an Analyzer that reports goroutines that block
-// forever or never stop, contexts whose cancel function is not called,
-// mutexes left locked or locked twice, and misused WaitGroups.
+// forever or never stop, contexts whose cancel function is not called on
+// every path, mutexes left locked or locked twice, and misused WaitGroups.
 //
 // # Analyzer ctxleak
 //
 // ctxleak: report goroutines, contexts and locks that leak
 //
-// (The rules are documented as they land.)
+// A goroutine that blocks forever keeps its stack and everything it
+// references for the life of the process; one per request or per
+// reconnect is a memory leak that goleak finds in tests and operators find
+// in production. A context that is never cancelled keeps its timer and its
+// place in the parent's children until the parent ends. A mutex left
+// locked stops every goroutine that wants it. ctxleak reports each where
+// the fix goes, with the other end of the problem (the go statement, the
+// return, the first Lock) as a related position. Its rules, each a
+// diagnostic category:
+//
+// stranded — a send or receive that can wait forever, on a channel made in
+// the function whose every use is visible: an unbuffered result channel
+// whose receiver selects on it with ctx.Done() or time.After and returns
+// first; senders started in a loop whose collector returns on the first
+// error; a consumer that breaks out of a range loop while the producer
+// still sends; a goroutine ranging over a channel that nothing closes.
+// Quiet when the buffer covers every sender, the send sits in a select
+// with ctx.Done(), a done channel or a default, the collector drains
+// every result, or the channel is closed on every path. A channel stored,
+// returned or passed to code ctxleak cannot see is given up on.
+//
+// forever — a goroutine that can never stop: its function loops with no
+// reachable return (no break out, no receive from ctx.Done() or a quit
+// channel that returns), ranges over a Ticker's channel (never closed), or
+// calls a function that never returns. Goroutines started by main.main
+// and init, and those marked //asynclint:daemon <reason> (on the go
+// statement or on the function), live as long as the process by design.
+//
+// lostcancel — the cancel function of context.WithCancel, WithTimeout,
+// WithDeadline (and their Cause forms), signal.NotifyContext's stop,
+// context.AfterFunc's stop when it is kept, and the cancel function
+// returned by any function whose summary says it returns one, must be
+// called on every path or handed on: returned, stored (in a struct, a map,
+// a slice, a channel), captured by a closure, or passed to a function that
+// calls or keeps it — across packages, through facts. `_ = cancel` is not
+// a release. A loop that re-arms a timeout and cancels the previous one is
+// quiet; one that drops it as it comes round is reported. Where a
+// `defer cancel()` after the statement is the whole fix, it is offered as
+// a suggested fix.
+//
+// lock — a sync.Mutex or RWMutex locked and not unlocked on some path to
+// return (in a function that does unlock it on others: one that never does
+// is a lock helper, and its callers take the obligation on), and a Lock
+// (or RLock) of a mutex the goroutine already holds on every path to it,
+// directly or through a callee whose summary says it locks it — including
+// a recursive RLock, which deadlocks as soon as a writer waits between the
+// two.
+//
+// waitgroup — WaitGroup.Add inside the goroutine it counts (Wait may
+// return before it runs), and a goroutine or worker that calls Done on
+// some paths but not all (Wait never returns).
+//
+// timer — time.After in a loop and time.Tick in a function that returns,
+// only where timers behave as before Go 1.23 (files built for an older Go,
+// or //go:debug asynctimerchan=1): their timers are not collected until
+// they fire, or never. From Go 1.23 they are and ctxleak says nothing. An
+// unstopped time.NewTicker is closecheck's to report.
+//
+// Precision first: every rule is local and bounded — a channel or mutex
+// whose identity or uses cannot be seen is given up on, not guessed at.
+// Tests are analysed like any other code.
+//
+// Summaries cross packages as facts: "cancels param i" (calls or hands on
+// the cancel function it is given), "returns cancel i", "locks p" (a mutex
+// named by its path from a parameter, as 0.mu), "holds p" (returns with it
+// locked), "unlocks p", "done i" (calls Done on the WaitGroup parameter on
+// every path) and "never returns".
+//
+// Directives:
+//
+//	//asynclint:daemon <reason>     on a go statement or a function: a goroutine that lives as
+//	                                long as the process by design
+//	//asynclint:ignore ctxleak <reason>
+//	                                on the line or the function: suppress (reason required;
+//	                                an ignore that suppresses nothing is reported)
+//
+// //nolint:asynclint and //nolint:ctxleak are honoured as well.
+//
+// Flags:
+//
+//	-ctxleak.std
+//	    also analyse standard-library packages
 package ctxleak
