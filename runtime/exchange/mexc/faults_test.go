@@ -36,11 +36,16 @@ func TestPlacementAcceptedButAnswerLost(t *testing.T) {
 		{"503 after accepting", venuetest.MEXCFault{Status: 503}, 0},
 		{"500 with a code after accepting", venuetest.MEXCFault{Status: 500, Body: `{"code":500,"msg":"internal"}`}, 0},
 		{"connection dropped after accepting", venuetest.MEXCFault{Abort: true}, 0},
-		{"slow answer outlasting the caller's context", venuetest.MEXCFault{Delay: time.Hour}, 200 * time.Millisecond},
+		{"slow answer outlasting the caller's context", venuetest.MEXCFault{Delay: time.Hour}, time.Second},
 		{"5xx after accepting on a closing connection", venuetest.MEXCFault{Status: 502, ConnClose: true}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			venue, c := setup(t, venuetest.MEXCOptions{}, mexc.Options{})
+			// Synced beforehand, so that the caller's deadline is spent on
+			// the order alone.
+			if _, err := c.SyncTime(t.Context()); err != nil {
+				t.Fatal(err)
+			}
 			f := tc.fault
 			f.Method, f.Path, f.AfterAccept = "POST", "/api/v3/order", true
 			venue.AddFault(f)
