@@ -26,11 +26,11 @@ func (c *checker) neverReturns(fn *ssa.Function) (bool, string) {
 		return false, ""
 	}
 	p := c.pass.Fset.Position(pos)
-	return true, fmt.Sprintf("%s (%s:%d)", why, shortFile(p.Filename), p.Line)
+	return true, fmt.Sprintf(why, fmt.Sprintf("%s:%d", shortFile(p.Filename), p.Line))
 }
 
-// foreverLoop returns where fn loops with no way out, and how, or NoPos if
-// a return is reachable.
+// foreverLoop returns where fn loops with no way out, and how (a format
+// with a %s for where), or NoPos if a return is reachable.
 func (c *checker) foreverLoop(fn *ssa.Function) (token.Pos, string) {
 	if len(fn.Blocks) == 0 {
 		return token.NoPos, ""
@@ -85,12 +85,12 @@ func (c *checker) foreverLoop(fn *ssa.Function) (token.Pos, string) {
 		if !pos.IsValid() {
 			pos = c.cyclePos(fn, seen)
 		}
-		return pos, "ranges over a ticker's channel, which is never closed"
+		return pos, "ranges at %s over a ticker's channel, which is never closed"
 	case stuck != nil:
-		return stuck.Pos(), "calls " + displayName(stuckIn) + ", which never returns"
+		return stuck.Pos(), "calls " + displayName(stuckIn) + " at %s, which never returns"
 	}
 	if pos := c.cyclePos(fn, seen); pos.IsValid() {
-		return pos, "loops with no return, no break and no receive that ends it"
+		return pos, "loops at %s with no return, no break and no receive that ends it"
 	}
 	return token.NoPos, ""
 }
@@ -229,7 +229,7 @@ func (c *checker) loopPos(fn *ssa.Function, pos token.Pos) token.Pos {
 // outside main and init, and not marked //asynclint:daemon.
 func (c *checker) checkGoroutines() {
 	for _, fn := range c.prog.Funcs {
-		if processLifetime(fn) {
+		if processLifetime(fn) || c.runOnce(fn) {
 			continue
 		}
 		for _, b := range fn.Blocks {
@@ -242,7 +242,7 @@ func (c *checker) checkGoroutines() {
 				if s == nil || !s.Forever || c.daemon(at, body) {
 					continue
 				}
-				c.reportForever(instr, at, body, s)
+				c.reportForever(at, body, s)
 			}
 		}
 	}
@@ -301,7 +301,7 @@ func (c *checker) daemon(at token.Pos, body *ssa.Function) bool {
 	return c.dirs.OnFunc(decl, lit, directive.Daemon) != nil
 }
 
-func (c *checker) reportForever(instr ssa.Instruction, at token.Pos, body *ssa.Function, s *Summary) {
+func (c *checker) reportForever(at token.Pos, body *ssa.Function, s *Summary) {
 	what := "the goroutine"
 	if body.Parent() == nil {
 		what = displayName(body)
@@ -310,23 +310,22 @@ func (c *checker) reportForever(instr ssa.Instruction, at token.Pos, body *ssa.F
 	how := s.Loop
 	if body.Pkg == c.prog.Pkg {
 		if pos, why := c.foreverLoop(body); pos.IsValid() {
-			how = fmt.Sprintf("%s at line %d", why, c.line(pos))
+			how = fmt.Sprintf(why, fmt.Sprintf("line %d", c.line(pos)))
 			related = append(related, analysis.RelatedInformation{Pos: pos, Message: "it never leaves this loop"})
 		}
 	}
-	test := ""
+	starter := "everything that started it"
 	if strings.HasSuffix(c.pass.Fset.Position(at).Filename, "_test.go") {
-		test = " of the test"
+		starter = "the test that started it"
 	}
 	c.report(analysis.Diagnostic{
 		Pos:      at,
 		Category: catForever,
-		Message: fmt.Sprintf("goroutine never stops: %s %s, so it outlives everything%s that started it (goleak reports it); "+
+		Message: fmt.Sprintf("goroutine never stops: %s %s, so it outlives %s (goleak reports it); "+
 			"return when a context is done or a quit channel is closed, or mark a process-lifetime goroutine //asynclint:daemon <reason>",
-			what, how, test),
+			what, how, starter),
 		Related: related,
 	})
-	_ = instr
 }
 
 // processLifetime reports whether goroutines started in fn live as long as
@@ -343,6 +342,45 @@ func processLifetime(fn *ssa.Function) bool {
 		return true
 	}
 	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main"
+}
+
+// onceRunners run their function argument at most once per process (per
+// Once value): a goroutine started there is a singleton, started lazily
+// for the life of the process, as os/signal starts its loop.
+var onceRunners = map[string]bool{
+	"(*sync.Once).Do": true,
+	"sync.OnceFunc":   true,
+	"sync.OnceValue":  true,
+	"sync.OnceValues": true,
+}
+
+// runOnce reports whether fn is a function literal handed to a Once.
+func (c *checker) runOnce(fn *ssa.Function) bool {
+	parent := fn.Parent()
+	if parent == nil {
+		return false
+	}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			_, obj := c.prog.Callee(call.Common())
+			if obj == nil || !onceRunners[obj.Origin().FullName()] {
+				continue
+			}
+			for _, a := range call.Call.Args {
+				if a == fn {
+					return true
+				}
+				if mc, ok := a.(*ssa.MakeClosure); ok && mc.Fn == fn {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func shortFile(path string) string {

@@ -21,7 +21,7 @@ func (f *Feed) refresh() {}
 // A library constructor that starts a goroutine nothing can stop.
 func NewFeed() *Feed {
 	f := &Feed{prices: map[string]float64{}}
-	go func() { // want `goroutine never stops: the goroutine loops with no return, no break and no receive that ends it at line 25, so it outlives everything that started it`
+	go func() { // want `goroutine never stops: the goroutine loops at line 25 with no return, no break and no receive that ends it, so it outlives everything that started it`
 		for {
 			time.Sleep(time.Second)
 			f.refresh()
@@ -38,7 +38,7 @@ func (f *Feed) poll() { // want poll:"never returns"
 }
 
 func (f *Feed) Start() {
-	go f.poll() // want `goroutine never stops: \(\*Feed\)\.poll ranges over a ticker's channel, which is never closed at line 35`
+	go f.poll() // want `goroutine never stops: \(\*Feed\)\.poll ranges at line 35 over a ticker.s channel, which is never closed`
 }
 
 // The fixed twin: it returns when the context is done.
@@ -86,7 +86,7 @@ func serve(l net.Listener, handle func(net.Conn)) { // want serve:"never returns
 }
 
 func Serve(l net.Listener) {
-	go serve(l, func(c net.Conn) { c.Close() }) // want `goroutine never stops: serve loops with no return, no break and no receive that ends it at line 78`
+	go serve(l, func(c net.Conn) { c.Close() }) // want `goroutine never stops: serve loops at line 78 with no return, no break and no receive that ends it`
 }
 
 // It calls a function that never returns.
@@ -95,7 +95,7 @@ func run(f *Feed) { // want run:"never returns"
 }
 
 func StartRun(f *Feed) {
-	go run(f) // want `goroutine never stops: run calls \(\*Feed\)\.poll, which never returns at line 94`
+	go run(f) // want `goroutine never stops: run calls \(\*Feed\)\.poll at line 94, which never returns`
 }
 
 // A process-lifetime goroutine, marked as such.
@@ -173,4 +173,13 @@ func spin[T any](v T, f func(T)) { // want spin:"never returns"
 
 func StartSpin() {
 	go spin(1, func(int) {}) // want `goroutine never stops: spin loops`
+}
+
+var startOnce sync.Once
+
+// A singleton started lazily once per process.
+func Lazy(f *Feed) {
+	startOnce.Do(func() {
+		go f.poll()
+	})
 }
