@@ -26,8 +26,9 @@
 //
 // Subscriptions are kept as desired state: after every reconnect they are
 // sent again, rate-limited (Options.SubscribeRate), each request with a
-// fresh "time". The Subscribe methods wait for the venue's acknowledgement
-// and return its error reply as an *APIError.
+// fresh "time". The Subscribe methods wait for the venue's acknowledgement,
+// so Run must be running (or ctx must end), and return its error reply as
+// an *APIError.
 //
 // The Client sends {"channel":"spot.ping"} every Options.PingInterval
 // (default 10 s), which also keeps the venue's idle timer from closing the

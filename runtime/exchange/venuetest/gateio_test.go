@@ -39,10 +39,10 @@ func (c *gateTestConn) send(msg string) {
 }
 
 type gateTestMsg struct {
-	Type    string          `json:"type"`
-	ID      *int64          `json:"id"`
-	Channel string          `json:"channel"`
-	Event   string          `json:"event"`
+	Type    string `json:"type"`
+	ID      *int64 `json:"id"`
+	Channel string `json:"channel"`
+	Event   string `json:"event"`
 	Error   *struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
