@@ -158,7 +158,7 @@ func (c *checker) reportDoubleLock(fn *ssa.Function, call *ssa.Call, via *ssa.Fu
 	}
 	by := ""
 	if via != nil {
-		by = " by " + calleeName(via)
+		by = " by " + c.calleeName(via)
 	}
 	var msg string
 	switch {
@@ -271,7 +271,7 @@ func (c *checker) checkUnlocked(fn *ssa.Function, s lockSite) {
 	}
 	what := name
 	if s.via != nil {
-		what = fmt.Sprintf("%s (locked by %s)", name, calleeName(s.via))
+		what = fmt.Sprintf("%s (locked by %s)", name, c.calleeName(s.via))
 	}
 	var d analysis.Diagnostic
 	if br.Again {

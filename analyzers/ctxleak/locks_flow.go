@@ -110,7 +110,7 @@ func (c *checker) effectOf(common *ssa.CallCommon) lockEffect {
 	e := lockEffect{via: r.fn}
 	for _, l := range rebaseAll(r.sum.Locks, r.params, r.free) {
 		if len(l.Chain) < maxChain {
-			l.Chain = append([]string{calleeName(r.fn)}, l.Chain...)
+			l.Chain = append([]string{c.calleeName(r.fn)}, l.Chain...)
 			e.acquire = append(e.acquire, l)
 		}
 	}

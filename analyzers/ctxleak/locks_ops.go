@@ -1,6 +1,7 @@
 package ctxleak
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -245,13 +246,20 @@ func reaches(from ssa.Instruction, pred func(ssa.Instruction) bool) bool {
 	return false
 }
 
-// calleeName names a callee in a chain: a generic instance by its origin.
-func calleeName(fn *ssa.Function) string {
+// calleeName names a callee in a chain: a generic instance by its origin,
+// a function of another package with its package's name.
+func (c *checker) calleeName(fn *ssa.Function) string {
 	if o := fn.Origin(); o != nil {
 		fn = o
 	}
 	if fn.Pkg == nil {
 		return fn.Name()
 	}
-	return displayName(fn)
+	if fn.Pkg == c.prog.Pkg || fn.Parent() != nil {
+		return displayName(fn)
+	}
+	if recv := fn.Signature.Recv(); recv != nil {
+		return fmt.Sprintf("(%s).%s", types.TypeString(recv.Type(), types.RelativeTo(c.pass.Pkg)), fn.Name())
+	}
+	return fn.Pkg.Pkg.Name() + "." + fn.Name()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/constant"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -235,24 +236,40 @@ func (c *checker) addsTo(fn *ssa.Function, path string) bool {
 // checkDoneSkipped reports a function that calls Done on a WaitGroup it
 // is given on some paths but returns without it on another.
 func (c *checker) checkDoneSkipped(fn *ssa.Function, g *ssa.Go) {
-	first := map[string]ssa.Instruction{}
-	var order []string
+	// The WaitGroups it may owe a Done: those it is given and those it
+	// calls Done on.
+	var candidates []string
+	for i, p := range fn.Params {
+		if isWaitGroupPtr(p.Type()) {
+			candidates = append(candidates, strconv.Itoa(i))
+		}
+	}
+	for i, fv := range fn.FreeVars {
+		if isWaitGroupPtr(fv.Type()) {
+			candidates = append(candidates, "f"+strconv.Itoa(i))
+		}
+	}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			ci, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
+			if ci, ok := instr.(ssa.CallInstruction); ok {
+				if sc, p, ok := wgCall(ci.Common()); ok && isDone(sc) && countedPath(p) && !slices.Contains(candidates, p) {
+					candidates = append(candidates, p)
+				}
 			}
-			if _, isGo := instr.(*ssa.Go); isGo {
-				continue
-			}
-			sc, p, ok := wgCall(ci.Common())
-			if !ok || !isDone(sc) || !countedPath(p) {
-				continue
-			}
-			if _, seen := first[p]; !seen {
-				first[p] = instr
-				order = append(order, p)
+		}
+	}
+	first := map[string]ssa.Instruction{}
+	var order []string
+	for _, p := range candidates {
+		done := c.doneOn(p, 0)
+	find:
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if _, isGo := instr.(*ssa.Go); !isGo && done(instr) {
+					first[p] = instr
+					order = append(order, p)
+					break find
+				}
 			}
 		}
 	}
