@@ -43,14 +43,26 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	if len(senders) == 0 || len(recvs) == 0 {
 		return
 	}
-	many := len(senders) > 1
+	// many: more than one send to receive; endless: a number of sends
+	// not known here (senders started in a loop, sends in a loop).
+	many, endless := len(senders) > 1, false
 	for g, ops := range senders {
 		if chInCycle(g.Block()) {
+			// A loop that starts a sender and receives from it each
+			// time round pairs them: its go statement is checked on its
+			// own.
 			many = true
+			paired := false
+			for instr := range recvs {
+				if rb := instr.Block(); chReaches(g.Block(), rb) && chReaches(rb, g.Block()) {
+					paired = true
+				}
+			}
+			endless = endless || !paired
 		}
 		for _, op := range ops {
 			if chInCycle(op.instr.Block()) {
-				many = true
+				many, endless = true, true
 			}
 		}
 	}
@@ -61,7 +73,7 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	met := func(instr ssa.Instruction) bool {
 		_, ok := recvs[instr]
 		_, isSel := instr.(*ssa.Select)
-		return ok && !isSel
+		return ok && !isSel || chFailing(instr)
 	}
 	void := func(b *ssa.BasicBlock, succ int) bool {
 		if sel, k, ok := chanSelectEdge(b); ok && succ == 0 {
@@ -81,7 +93,7 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 				}
 			}
 		}
-		return many && chanLoopExit(b, succ, recvBlocks, f.vals)
+		return endless && chanLoopExit(b, succ, recvBlocks, f.vals)
 	}
 
 	// From each go statement: the parent receives before it returns.
@@ -95,11 +107,18 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 			break
 		}
 	}
-	// With many senders, from each receive: the parent receives again
-	// or runs its receiving loop to the end.
-	if exit == nil && many {
+	// With senders beyond counting, from each receive: the parent
+	// receives again, runs its receiving loop to the end or starts a new
+	// sender (whose go statement is checked on its own).
+	if exit == nil && endless {
+		metOrSpawn := func(instr ssa.Instruction) bool {
+			if g, ok := instr.(*ssa.Go); ok && len(senders[g]) > 0 {
+				return true
+			}
+			return met(instr)
+		}
 		for instr := range recvs {
-			if exit, path = chEscape(instr, met, void); exit != nil {
+			if exit, path = chEscape(instr, metOrSpawn, void); exit != nil {
 				break
 			}
 		}
@@ -506,6 +525,29 @@ func chInCycle(b *ssa.BasicBlock) bool {
 		if chReaches(s, b) {
 			return true
 		}
+	}
+	return false
+}
+
+// chFailing reports whether instr fails or skips a test: what it leaves
+// behind on that path is not worth a report.
+func chFailing(instr ssa.Instruction) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	var fn *types.Func
+	if call.Call.IsInvoke() {
+		fn = call.Call.Method
+	} else if callee := call.Call.StaticCallee(); callee != nil {
+		fn, _ = callee.Object().(*types.Func)
+	}
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "testing" {
+		return false
+	}
+	switch fn.Name() {
+	case "Error", "Errorf", "Fatal", "Fatalf", "Fail", "FailNow", "Skip", "Skipf", "SkipNow":
+		return true
 	}
 	return false
 }

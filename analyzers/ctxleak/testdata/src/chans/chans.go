@@ -262,3 +262,169 @@ func jobsClosed(items []int) error {
 	close(jobs)
 	return nil
 }
+
+// Each round starts one sender and receives from it: paired.
+func pairedRounds(n int) {
+	c := make(chan bool)
+	for i := 0; i < n; i++ {
+		go func() { c <- true }()
+		<-c
+	}
+}
+
+// Three senders, three receives.
+func counted() {
+	done := make(chan bool)
+	go func() { done <- true }()
+	go func() { done <- true }()
+	go func() { done <- true }()
+	<-done
+	<-done
+	<-done
+}
+
+func consume(ch chan int) {}
+
+// Handed to a function out of sight: quiet.
+func unknownCallee(ctx context.Context, use func(chan int)) error {
+	results := make(chan int)
+	go func() { results <- 1 }()
+	use(results)
+	select {
+	case <-results:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type holder struct{ ch chan int }
+
+// Stored in a struct: quiet.
+func stored(ctx context.Context, h *holder) error {
+	results := make(chan int)
+	h.ch = results
+	go func() { results <- 1 }()
+	select {
+	case <-results:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Returned: quiet.
+func returned() <-chan int {
+	results := make(chan int)
+	go func() { results <- 1 }()
+	return results
+}
+
+// Generics: the element is a type parameter.
+func firstOf[T any](ctx context.Context, get func() T) (T, error) {
+	out := make(chan T)
+	go func() {
+		out <- get() // want `send on out blocks forever when firstOf returns through ctx.Done\(\) at line \d+ first`
+	}()
+	select {
+	case v := <-out:
+		return v, nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func useFirstOf(ctx context.Context) {
+	_, _ = firstOf(ctx, func() int { return 1 })
+}
+
+type client struct{ n int }
+
+func (c *client) produce(out chan<- int) {
+	out <- c.n // want `send on out blocks forever when methodValue returns through ctx.Done\(\) at line \d+ first`
+}
+
+// A method value started as the goroutine.
+func methodValue(ctx context.Context, c *client) error {
+	out := make(chan int)
+	f := c.produce
+	go f(out)
+	select {
+	case <-out:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// A select with many cases, the result's among them.
+func manyCases(ctx context.Context, a, b, d <-chan int, t *time.Ticker) int {
+	res := make(chan int)
+	go func() {
+		res <- 1 // want `send on res blocks forever when manyCases returns through a at line \d+ first`
+	}()
+	n := 0
+	for {
+		select {
+		case v := <-a:
+			return v
+		case <-b:
+			n++
+		case <-d:
+			n--
+		case <-t.C:
+		case v := <-res:
+			return v + n
+		}
+	}
+}
+
+// Fixed: the sender gives up with ctx in a select of many cases.
+func manyCasesQuiet(ctx context.Context, a, b <-chan int) int {
+	res := make(chan int)
+	go func() {
+		select {
+		case res <- 1:
+		case <-ctx.Done():
+		case <-a:
+		}
+	}()
+	select {
+	case v := <-b:
+		return v
+	case v := <-res:
+		return v
+	case <-ctx.Done():
+		return 0
+	}
+}
+
+// Fixed: the timeout branch drains the result.
+func drainOnTimeout(ctx context.Context) int {
+	res := make(chan int)
+	go func() { res <- 1 }()
+	select {
+	case v := <-res:
+		return v
+	case <-ctx.Done():
+		<-res
+		return 0
+	}
+}
+
+// Workers started in a loop, fed and closed: quiet.
+func pool(items []int) {
+	jobs := make(chan int)
+	for i := 0; i < 4; i++ {
+		go func() {
+			for j := range jobs {
+				_ = j
+			}
+		}()
+	}
+	for _, it := range items {
+		jobs <- it
+	}
+	close(jobs)
+}
