@@ -13,10 +13,11 @@ import (
 // without one must stay quiet.
 func TestAnalyzer(t *testing.T) {
 	for name, pkgs := range map[string][]string{
-		"goroutines that never stop":   {"forever", "forevermain"},
-		"timers, version-aware":        {"timers", "timersnew", "timersdebug"},
-		"lost cancel":                  {"cancel"},
-		"cancel facts across packages": {"canceluser"},
+		"goroutines that never stop":     {"forever", "forevermain"},
+		"timers, version-aware":          {"timers", "timersnew", "timersdebug"},
+		"lost cancel":                    {"cancel"},
+		"cancel facts across packages":   {"canceluser"},
+		"stranded senders and receivers": {"chans"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			analysistest.Run(t, analysistest.TestData(), ctxleak.Analyzer, pkgs...)
@@ -25,5 +26,5 @@ func TestAnalyzer(t *testing.T) {
 }
 
 func TestSuggestedFixes(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), ctxleak.Analyzer, "cancelfix")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), ctxleak.Analyzer, "cancelfix", "chansfix")
 }
