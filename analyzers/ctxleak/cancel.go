@@ -263,7 +263,8 @@ func (c *checker) cancelResults(fn *ssa.Function) []int {
 	return out
 }
 
-// checkCancels reports cancel functions not called on every path.
+// checkCancels reports cancel functions not called on every path, and
+// those kept in a field that nothing calls.
 func (c *checker) checkCancels() {
 	for _, fn := range c.prog.Funcs {
 		for _, cn := range c.cancelsIn(fn) {
@@ -273,9 +274,110 @@ func (c *checker) checkCancels() {
 			}
 			if br := c.cancelledOnEveryPath(cn.call, fn, cn.value); br != nil {
 				c.reportLostCancel(fn, cn, br)
+				continue
+			}
+			if st := c.storedInDeadField(cn.value); st != nil {
+				c.reportDeadField(cn, st)
 			}
 		}
 	}
+}
+
+// storedInDeadField returns the store that keeps the cancel function in
+// an unexported field of one of the package's types that no code of the
+// package ever reads back (to call it, or to hand it on): the struct's
+// Close was meant to call it and does not. Nil if there is none.
+func (c *checker) storedInDeadField(v ssa.Value) *ssa.Store {
+	vals, _ := aliases(v)
+	for x := range vals {
+		for _, r := range *x.Referrers() {
+			st, ok := r.(*ssa.Store)
+			if !ok || !vals[st.Val] {
+				continue
+			}
+			fa, ok := st.Addr.(*ssa.FieldAddr)
+			if !ok {
+				continue
+			}
+			f := fieldOf(fa.X.Type(), fa.Field)
+			if f == nil || f.Exported() || f.Pkg() != c.pass.Pkg || c.readFields()[f] {
+				continue
+			}
+			return st
+		}
+	}
+	return nil
+}
+
+// readFields returns the fields of this package's types whose values some
+// function of the package reads for anything but a nil test.
+func (c *checker) readFields() map[*types.Var]bool {
+	if c.fieldsRead != nil {
+		return c.fieldsRead
+	}
+	c.fieldsRead = map[*types.Var]bool{}
+	for _, fn := range c.prog.Funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.FieldAddr:
+					f := fieldOf(instr.X.Type(), instr.Field)
+					for _, r := range *instr.Referrers() {
+						if ld, ok := r.(*ssa.UnOp); ok && ld.Op == token.MUL && readBeyondNilTest(ld) {
+							c.fieldsRead[f] = true
+						}
+					}
+				case *ssa.Field:
+					if readBeyondNilTest(instr) {
+						c.fieldsRead[fieldOf(instr.X.Type(), instr.Field)] = true
+					}
+				}
+			}
+		}
+	}
+	return c.fieldsRead
+}
+
+func readBeyondNilTest(v ssa.Value) bool {
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.BinOp:
+			if !isNilConst(r.X) && !isNilConst(r.Y) {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+func isNilConst(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.IsNil()
+}
+
+// fieldOf returns field i of the struct t points to (or is).
+func fieldOf(t types.Type, i int) *types.Var {
+	st, ok := deref(t).Underlying().(*types.Struct)
+	if !ok || i >= st.NumFields() {
+		return nil
+	}
+	return st.Field(i)
+}
+
+func (c *checker) reportDeadField(cn cancel, st *ssa.Store) {
+	fa := st.Addr.(*ssa.FieldAddr)
+	f := fieldOf(fa.X.Type(), fa.Field)
+	typ := types.TypeString(deref(fa.X.Type()), types.RelativeTo(c.pass.Pkg))
+	c.report(analysis.Diagnostic{
+		Pos:      cn.call.Pos(),
+		Category: catLostCancel,
+		Message: fmt.Sprintf("the cancel function returned by %s is stored in field %s of %s, which nothing in this package calls: "+
+			"the context lives until its parent is cancelled; call it where %s is closed or stopped", cn.from, f.Name(), typ, typ),
+		Related: []analysis.RelatedInformation{{Pos: st.Pos(), Message: "stored here"}},
+	})
 }
 
 func (c *checker) reportDiscarded(fn *ssa.Function, cn cancel) {

@@ -181,6 +181,8 @@ type checker struct {
 	// diags are collected, then sorted and de-duplicated: several rules
 	// may see the same stuck operation.
 	diags []analysis.Diagnostic
+	// fieldsRead: fields whose values the package reads, built on first use.
+	fieldsRead map[*types.Var]bool
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

@@ -197,3 +197,43 @@ func mustBudget(ctx context.Context) {
 	}
 	defer cancel()
 }
+
+// Stored, and the struct's Close forgets it.
+type poller struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newPoller(parent context.Context) *poller {
+	ctx, cancel := context.WithCancel(parent) // want `the cancel function returned by context.WithCancel is stored in field cancel of poller, which nothing in this package calls`
+	return &poller{ctx: ctx, cancel: cancel, done: make(chan struct{})}
+}
+
+func (p *poller) Close() { close(p.done) }
+
+// Exported: another package may call it.
+type Session struct {
+	Cancel context.CancelFunc
+}
+
+func NewSession(parent context.Context) *Session {
+	_, cancel := context.WithCancel(parent)
+	return &Session{Cancel: cancel}
+}
+
+// Read only through a nil test elsewhere, called here.
+type conn struct {
+	stop context.CancelFunc
+}
+
+func dial(parent context.Context) *conn {
+	_, cancel := context.WithCancel(parent)
+	return &conn{stop: cancel}
+}
+
+func (c *conn) Close() {
+	if c.stop != nil {
+		c.stop()
+	}
+}
