@@ -47,7 +47,9 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	// not known here (senders started in a loop, sends in a loop).
 	many, endless := len(senders) > 1, false
 	for g, ops := range senders {
-		if chInCycle(g.Block()) {
+		if mb := f.mk.Block(); chInCycle(g.Block()) && !(chReaches(g.Block(), mb) && chReaches(mb, g.Block())) {
+			// (A loop that makes a channel for each sender it starts
+			// has one sender per channel.)
 			// A loop that starts a sender and receives from it each
 			// time round pairs them: its go statement is checked on its
 			// own.
@@ -93,7 +95,10 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 				}
 			}
 		}
-		return endless && chanLoopExit(b, succ, recvBlocks, f.vals)
+		if chanClosedEdge(b, succ, f.vals) {
+			return true // the channel closed: its senders are done
+		}
+		return endless && chanLoopExit(b, succ, recvBlocks, f.vals, f.mk.Block())
 	}
 
 	// From each go statement: the parent receives before it returns.
@@ -117,7 +122,17 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 			}
 			return met(instr)
 		}
+		// A receive outside the receiving loops (the acceptor's, after
+		// the clients') is counted by them; without a loop, each receive
+		// must be followed by another (the first answer wins).
+		looped := false
+		for _, rb := range recvBlocks {
+			looped = looped || chInCycle(rb)
+		}
 		for instr := range recvs {
+			if looped && !chInCycle(instr.Block()) {
+				continue
+			}
 			if exit, path = chEscape(instr, metOrSpawn, void); exit != nil {
 				break
 			}
@@ -154,7 +169,9 @@ func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][
 			}
 			if many {
 				who := "the goroutine started at line %d leaks"
-				if chInCycle(g.Block()) {
+				if mb := f.mk.Block(); chInCycle(g.Block()) && !(chReaches(g.Block(), mb) && chReaches(mb, g.Block())) {
+			// (A loop that makes a channel for each sender it starts
+			// has one sender per channel.)
 					who = "the goroutines started at line %d leak"
 				}
 				d.Message = fmt.Sprintf("send on %s blocks forever when %s %s at line %d before receiving every value: "+
@@ -289,14 +306,16 @@ func chanSelectEdge(b *ssa.BasicBlock) (*ssa.Select, int, bool) {
 // chanLoopExit reports whether the edge is the normal end of a loop that
 // receives from the channel: the loop condition counting iterations, the
 // channel found closed, a map or string range running out.
-func chanLoopExit(b *ssa.BasicBlock, succ int, recvBlocks []*ssa.BasicBlock, vals map[ssa.Value]bool) bool {
+func chanLoopExit(b *ssa.BasicBlock, succ int, recvBlocks []*ssa.BasicBlock, vals map[ssa.Value]bool, mk *ssa.BasicBlock) bool {
 	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-	if !ok || chReaches(b.Succs[succ], b) {
+	// Going round a loop that makes the channel again is leaving this
+	// channel's loop.
+	if !ok || chReachesAvoid(b.Succs[succ], b, mk) {
 		return false
 	}
 	inLoop := false
 	for _, rb := range recvBlocks {
-		if chReaches(b, rb) && chReaches(rb, b) {
+		if chReachesAvoid(b, rb, mk) && chReachesAvoid(rb, b, mk) {
 			inLoop = true
 			break
 		}
@@ -514,6 +533,49 @@ func chReaches(from, to *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// chReachesAvoid is chReaches on paths that do not pass through avoid
+// (from and to excepted).
+func chReachesAvoid(from, to, avoid *ssa.BasicBlock) bool {
+	if from == to {
+		return true
+	}
+	seen := map[*ssa.BasicBlock]bool{from: true}
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, s := range b.Succs {
+			if s == to {
+				return true
+			}
+			if !seen[s] && s != avoid {
+				seen[s] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	return false
+}
+
+// chanClosedEdge reports whether the edge is the one taken when a receive
+// from the channel finds it closed (v, ok := <-ch; if ok).
+func chanClosedEdge(b *ssa.BasicBlock, succ int, vals map[ssa.Value]bool) bool {
+	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	cond, closed := ifi.Cond, 1
+	if n, ok := cond.(*ssa.UnOp); ok && n.Op == token.NOT {
+		cond, closed = n.X, 0
+	}
+	e, ok := cond.(*ssa.Extract)
+	if !ok || e.Index != 1 {
+		return false
+	}
+	u, ok := e.Tuple.(*ssa.UnOp)
+	return ok && u.Op == token.ARROW && vals[u.X] && succ == closed
 }
 
 // chInCycle reports whether b is in a loop.

@@ -428,3 +428,18 @@ func pool(items []int) {
 	}
 	close(jobs)
 }
+
+// A fresh channel and a sender each round, the round given up on stop.
+func probe(stop chan bool, n int) {
+	for i := 0; i < n; i++ {
+		results := make(chan bool)
+		go func() {
+			results <- true // want `send on results blocks forever when probe returns through stop at line \d+ first: the goroutine started at line \d+ leaks; make results buffered`
+		}()
+		select {
+		case <-stop:
+			return
+		case <-results:
+		}
+	}
+}
