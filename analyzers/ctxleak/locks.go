@@ -2,6 +2,7 @@ package ctxleak
 
 import (
 	"fmt"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -187,6 +188,9 @@ func (c *checker) reportDoubleLock(fn *ssa.Function, call *ssa.Call, via *ssa.Fu
 // cannot see into given the mutex or what holds it.
 func (c *checker) releases(path string) func(ssa.Instruction) bool {
 	return func(instr ssa.Instruction) bool {
+		if mc, ok := instr.(*ssa.MakeClosure); ok {
+			return c.closureReleases(mc, path)
+		}
 		ci, ok := instr.(ssa.CallInstruction)
 		if !ok {
 			return false
@@ -351,6 +355,38 @@ func (c *checker) callersRelease(fn *ssa.Function, path string) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// closureReleases reports whether a function value made here (a closure,
+// a bound method value such as tx.closemuRUnlockRelease) unlocks the
+// mutex at path when it is called: returning or storing it hands the
+// unlock on.
+func (c *checker) closureReleases(mc *ssa.MakeClosure, path string) bool {
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok {
+		return false
+	}
+	params, free := argPaths(&ssa.CallCommon{Value: mc})
+	if strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || len(free) != 1 || strings.HasPrefix(free[0], "=") {
+			return false
+		}
+		if fn = fn.Prog.FuncValue(obj); fn == nil {
+			return false
+		}
+		params, free = free, nil
+	}
+	s := c.summaryOf(fn)
+	if s == nil {
+		return false
+	}
+	for _, l := range s.Unlocks {
+		if rebase(l.Path, params, free) == path {
+			return true
 		}
 	}
 	return false

@@ -238,11 +238,18 @@ func (c *checker) addsTo(fn *ssa.Function, path string) bool {
 func (c *checker) checkDoneSkipped(fn *ssa.Function, g *ssa.Go) {
 	// The WaitGroups it may owe a Done: those it is given and those it
 	// calls Done on.
+	// Only a goroutine body or a function given the WaitGroup owes it:
+	// a method that guards its Done (if c.closed { return }) or a
+	// callback that calls it in one case of several is doing so on
+	// purpose.
 	var candidates []string
 	for i, p := range fn.Params {
 		if isWaitGroupPtr(p.Type()) {
 			candidates = append(candidates, strconv.Itoa(i))
 		}
+	}
+	if g == nil {
+		goto check
 	}
 	for i, fv := range fn.FreeVars {
 		if isWaitGroupPtr(fv.Type()) {
@@ -258,6 +265,7 @@ func (c *checker) checkDoneSkipped(fn *ssa.Function, g *ssa.Go) {
 			}
 		}
 	}
+check:
 	first := map[string]ssa.Instruction{}
 	var order []string
 	for _, p := range candidates {
@@ -277,7 +285,12 @@ func (c *checker) checkDoneSkipped(fn *ssa.Function, g *ssa.Go) {
 		if c.addsTo(fn, p) || c.doneInLoop(fn, p) {
 			continue
 		}
-		br := obligation.Unmet(obligation.Obligation{Fn: fn, Met: c.doneOn(p, 0)})
+		// if s != nil { s.wg.Done() }: nothing is owed through a nil s.
+		nilRoot := func(v ssa.Value) bool {
+			pv, ok := pathOf(v)
+			return ok && under(p, pv)
+		}
+		br := obligation.Unmet(obligation.Obligation{Fn: fn, Met: c.doneOn(p, 0), Void: obligation.NilPruner(nilRoot, nil)})
 		if br == nil || br.Again {
 			continue
 		}

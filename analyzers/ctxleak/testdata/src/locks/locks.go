@@ -420,3 +420,26 @@ func (c *Cache) AfterAsync() { // want AfterAsync:`locks 0\.mu`
 	c.mu.Lock()
 	c.mu.Unlock()
 }
+
+// Returning the unlock hands it to the caller.
+
+func (c *Cache) release() { c.mu.Unlock() } // want release:`unlocks 0\.mu`
+
+func (c *Cache) Grab(k string) (int, func(), bool) { // want Grab:`locks 0\.mu`
+	c.mu.Lock()
+	v, ok := c.items[k]
+	if !ok {
+		c.mu.Unlock()
+		return 0, nil, false
+	}
+	return v, c.release, true
+}
+
+func (c *Cache) GrabClosure(k string) (int, func()) { // want GrabClosure:`locks 0\.mu`
+	c.mu.Lock()
+	if k == "" {
+		c.mu.Unlock()
+		return 0, nil
+	}
+	return c.items[k], func() { c.mu.Unlock() }
+}

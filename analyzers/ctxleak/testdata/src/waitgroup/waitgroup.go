@@ -219,3 +219,13 @@ func (p *Pool[T]) StartBad(n int, f func(T)) {
 		}()
 	}
 }
+
+// A nil guard owes nothing when the receiver is nil.
+
+type Stopper struct{ stop sync.WaitGroup }
+
+func (s *Stopper) SetStopped() {
+	if s != nil {
+		s.stop.Done()
+	}
+}
