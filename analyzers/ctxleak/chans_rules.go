@@ -170,8 +170,8 @@ func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][
 			if many {
 				who := "the goroutine started at line %d leaks"
 				if mb := f.mk.Block(); chInCycle(g.Block()) && !(chReaches(g.Block(), mb) && chReaches(mb, g.Block())) {
-			// (A loop that makes a channel for each sender it starts
-			// has one sender per channel.)
+					// (A loop that makes a channel for each sender it starts
+					// has one sender per channel.)
 					who = "the goroutines started at line %d leak"
 				}
 				d.Message = fmt.Sprintf("send on %s blocks forever when %s %s at line %d before receiving every value: "+
