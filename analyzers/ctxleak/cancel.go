@@ -136,6 +136,11 @@ func (c *checker) handsOn(instr ssa.Instruction, vals map[ssa.Value]bool, locals
 		if vals[common.Value] {
 			return true
 		}
+		// The address of a variable holding it: the callee may call it
+		// or keep it (swap(&c.stop, &stop)).
+		if slices.ContainsFunc(common.Args, func(a ssa.Value) bool { al, ok := a.(*ssa.Alloc); return ok && locals[al] }) {
+			return true
+		}
 		if _, ok := instr.(*ssa.Go); ok && slices.ContainsFunc(common.Args, func(a ssa.Value) bool { return vals[a] }) {
 			return true
 		}

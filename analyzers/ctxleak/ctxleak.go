@@ -183,6 +183,8 @@ type checker struct {
 	diags []analysis.Diagnostic
 	// fieldsRead: fields whose values the package reads, built on first use.
 	fieldsRead map[*types.Var]bool
+	// startupOnly: functions of a main package that only run at startup.
+	startupOnly map[*ssa.Function]bool
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

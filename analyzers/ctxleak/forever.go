@@ -229,7 +229,7 @@ func (c *checker) loopPos(fn *ssa.Function, pos token.Pos) token.Pos {
 // outside main and init, and not marked //asynclint:daemon.
 func (c *checker) checkGoroutines() {
 	for _, fn := range c.prog.Funcs {
-		if processLifetime(fn) || c.runOnce(fn) {
+		if c.startup(fn) || c.runOnce(fn) {
 			continue
 		}
 		for _, b := range fn.Blocks {
@@ -342,6 +342,77 @@ func processLifetime(fn *ssa.Function) bool {
 		return true
 	}
 	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main"
+}
+
+// startup reports whether fn runs once, as the process starts: it is
+// main.main or an init function (or a literal inside one), or, in a main
+// package, a function called only from such functions and never taken as
+// a value — startFeeds() called from main starts process-lifetime
+// goroutines as main itself would.
+func (c *checker) startup(fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	if processLifetime(fn) {
+		return true
+	}
+	if c.prog.Pkg.Pkg.Name() != "main" || fn.Signature.Recv() != nil {
+		return false
+	}
+	if c.startupOnly == nil {
+		c.startupOnly = c.startupFuncs()
+	}
+	return c.startupOnly[fn]
+}
+
+// startupFuncs returns the package-level functions of a main package
+// that only main, init and other such functions call.
+func (c *checker) startupFuncs() map[*ssa.Function]bool {
+	callers := map[*ssa.Function][]*ssa.Function{}
+	asValue := map[*ssa.Function]bool{}
+	for _, fn := range c.prog.Funcs {
+		top := fn
+		for top.Parent() != nil {
+			top = top.Parent()
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok {
+					if callee, ok := call.Call.Value.(*ssa.Function); ok {
+						callers[callee] = append(callers[callee], top)
+					}
+				}
+				for _, op := range instr.Operands(nil) {
+					if f, ok := (*op).(*ssa.Function); ok {
+						if call, ok := instr.(*ssa.Call); !ok || call.Call.Value != f {
+							asValue[f] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	out := map[*ssa.Function]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, fn := range c.prog.Funcs {
+			if fn.Parent() != nil || out[fn] || asValue[fn] || len(callers[fn]) == 0 || fn.Signature.Recv() != nil {
+				continue
+			}
+			all := true
+			for _, caller := range callers[fn] {
+				if !processLifetime(caller) && !out[caller] {
+					all = false
+					break
+				}
+			}
+			if all {
+				out[fn] = true
+				changed = true
+			}
+		}
+	}
+	return out
 }
 
 // onceRunners run their function argument at most once per process (per

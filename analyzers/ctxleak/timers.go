@@ -37,7 +37,7 @@ func (c *checker) checkTimers() {
 							"under a busy loop they pile up; make one time.NewTimer before the loop and Reset it, or build with Go 1.23 or later", c.line(loop)),
 						Related: []analysis.RelatedInformation{{Pos: loop, Message: "each iteration of this loop makes another timer"}},
 					})
-				case f.Name() == "Tick" && !processLifetime(fn) && !c.sums[fn].Forever:
+				case f.Name() == "Tick" && !c.startup(fn) && !c.sums[fn].Forever:
 					c.report(analysis.Diagnostic{
 						Pos:      call.Pos(),
 						Category: catTimer,

@@ -237,3 +237,13 @@ func (c *conn) Close() {
 		c.stop()
 	}
 }
+
+// Its address handed to a function that keeps it.
+func swap(dst, src *func() bool) { *dst = *src }
+
+type timeouts struct{ stop func() bool }
+
+func (t *timeouts) arm(ctx context.Context, f func()) { // want arm:"cancels \\[2\\]"
+	stop := context.AfterFunc(ctx, f)
+	swap(&t.stop, &stop)
+}
