@@ -18,6 +18,9 @@ func TestAnalyzer(t *testing.T) {
 		"lost cancel":                    {"cancel"},
 		"cancel facts across packages":   {"canceluser"},
 		"stranded senders and receivers": {"chans"},
+		"locks":                          {"locks"},
+		"lock facts across packages":     {"lockfacts", "lockuser"},
+		"wait groups":                    {"waitgroup"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			analysistest.Run(t, analysistest.TestData(), ctxleak.Analyzer, pkgs...)
