@@ -148,6 +148,8 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkLocks()
 	c.checkWaitGroups()
 	c.checkChannels()
+	c.checkFieldChannels()
+	c.checkLockWaits()
 	c.checkTimers()
 	c.flush()
 	reportDirectives(pass, dirs)
@@ -185,6 +187,9 @@ type checker struct {
 	fieldsRead map[*types.Var]bool
 	// startupOnly: functions of a main package that only run at startup.
 	startupOnly map[*ssa.Function]bool
+	// ops: the package's operations on channels, mutexes and WaitGroups
+	// by object, built on first use.
+	ops map[object][]*syncOp
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

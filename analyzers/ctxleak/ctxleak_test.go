@@ -13,14 +13,16 @@ import (
 // without one must stay quiet.
 func TestAnalyzer(t *testing.T) {
 	for name, pkgs := range map[string][]string{
-		"goroutines that never stop":     {"forever", "forevermain"},
-		"timers, version-aware":          {"timers", "timersnew", "timersdebug"},
-		"lost cancel":                    {"cancel"},
-		"cancel facts across packages":   {"canceluser"},
-		"stranded senders and receivers": {"chans"},
-		"locks":                          {"locks"},
-		"lock facts across packages":     {"lockfacts", "lockuser"},
-		"wait groups":                    {"waitgroup"},
+		"goroutines that never stop":         {"forever", "forevermain"},
+		"timers, version-aware":              {"timers", "timersnew", "timersdebug"},
+		"waits under a lock the waker needs": {"lockwait"},
+		"channel fields nothing completes":   {"fieldchan"},
+		"lost cancel":                        {"cancel"},
+		"cancel facts across packages":       {"canceluser"},
+		"stranded senders and receivers":     {"chans"},
+		"locks":                              {"locks"},
+		"lock facts across packages":         {"lockfacts", "lockuser"},
+		"wait groups":                        {"waitgroup"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			analysistest.Run(t, analysistest.TestData(), ctxleak.Analyzer, pkgs...)

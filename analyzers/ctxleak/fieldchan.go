@@ -1,0 +1,177 @@
+package ctxleak
+
+import (
+	"fmt"
+	"go/constant"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// fieldChan is what the package does with a channel kept in a field.
+type fieldChan struct {
+	makes    []*ssa.MakeChan
+	buffered bool // some make has a buffer, or one of unknown size
+	escapes  bool // the channel goes where the package cannot follow it
+}
+
+// checkFieldChannels reports operations on a channel field that can never
+// complete: a receive when nothing in the package sends on or closes the
+// field, a send on an unbuffered one when nothing receives from it. Only
+// unexported fields of the package's own types, whose channels never
+// leave the package's sight (not passed to a function, returned from an
+// exported one, stored elsewhere or made into an interface), and are
+// always made in the package.
+func (c *checker) checkFieldChannels() {
+	for obj, ops := range c.syncOps() {
+		if obj.field == nil || obj.field.Exported() || obj.field.Pkg() != c.pass.Pkg {
+			continue
+		}
+		if _, ok := obj.field.Type().Underlying().(*types.Chan); !ok {
+			continue
+		}
+		fc := c.fieldChanOf(obj.field)
+		if fc.escapes || len(fc.makes) == 0 {
+			continue
+		}
+		counts := map[opKind]int{}
+		for _, op := range ops {
+			counts[op.kind]++
+		}
+		for _, op := range ops {
+			if !op.blocking {
+				continue
+			}
+			switch {
+			case op.kind == opRecv && counts[opSend] == 0 && counts[opClose] == 0:
+				c.reportNeverMatched(obj, op, fc, "receive from", "sends on or closes")
+			case op.kind == opSend && counts[opRecv] == 0 && !fc.buffered:
+				c.reportNeverMatched(obj, op, fc, "send on", "receives from")
+			}
+		}
+	}
+}
+
+// fieldChanOf follows every use of the field's channels in the package.
+func (c *checker) fieldChanOf(f *types.Var) *fieldChan {
+	fc := &fieldChan{}
+	getters := map[*ssa.Function]bool{}
+	for _, fn := range c.prog.Funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.FieldAddr:
+					if o, ok := fieldObject(instr.X.Type(), instr.Field); !ok || o.field != f {
+						continue
+					}
+					for _, r := range *instr.Referrers() {
+						switch r := r.(type) {
+						case *ssa.Store:
+							c.assigned(fc, r.Val)
+						case *ssa.UnOp:
+							c.chanValueUses(fc, r, getters, 0)
+						case *ssa.DebugRef:
+						default:
+							fc.escapes = true
+						}
+					}
+				case *ssa.Field:
+					if o, ok := fieldObject(instr.X.Type(), instr.Field); ok && o.field == f {
+						c.chanValueUses(fc, instr, getters, 0)
+					}
+				}
+			}
+		}
+	}
+	return fc
+}
+
+// assigned records a value stored into the field.
+func (c *checker) assigned(fc *fieldChan, v ssa.Value) {
+	switch v := v.(type) {
+	case *ssa.MakeChan:
+		fc.makes = append(fc.makes, v)
+		k, ok := v.Size.(*ssa.Const)
+		if !ok || k.Value == nil || k.Value.Kind() != constant.Int || constant.Sign(k.Value) != 0 {
+			fc.buffered = true
+		}
+	case *ssa.Const:
+		if !v.IsNil() {
+			fc.escapes = true
+		}
+	default:
+		fc.escapes = true // a channel from elsewhere
+	}
+}
+
+// chanValueUses checks the uses of a channel read from the field: sends,
+// receives, selects, close, len, cap and nil tests are seen; so is the
+// result of an unexported function of the package that returns it.
+func (c *checker) chanValueUses(fc *fieldChan, v ssa.Value, getters map[*ssa.Function]bool, depth int) {
+	if depth > 3 {
+		fc.escapes = true
+		return
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Send:
+			if r.X == v {
+				fc.escapes = true
+			}
+		case *ssa.UnOp, *ssa.Select, *ssa.DebugRef, *ssa.BinOp:
+		case *ssa.ChangeType:
+			c.chanValueUses(fc, r, getters, depth+1)
+		case *ssa.Call:
+			bi, ok := r.Call.Value.(*ssa.Builtin)
+			if !ok || (bi.Name() != "close" && bi.Name() != "len" && bi.Name() != "cap") {
+				fc.escapes = true
+			}
+		case *ssa.Return:
+			fn := r.Parent()
+			if fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() || len(r.Results) != 1 {
+				fc.escapes = true
+				continue
+			}
+			if getters[fn] {
+				continue
+			}
+			getters[fn] = true
+			c.getterUses(fc, fn, getters, depth)
+		default:
+			fc.escapes = true
+		}
+	}
+}
+
+// getterUses follows the results of the calls of a getter; taken as a
+// value, it hands the channel to who knows whom.
+func (c *checker) getterUses(fc *fieldChan, getter *ssa.Function, getters map[*ssa.Function]bool, depth int) {
+	for _, fn := range c.prog.Funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				for _, op := range instr.Operands(nil) {
+					if *op != getter {
+						continue
+					}
+					call, ok := instr.(*ssa.Call)
+					if !ok || call.Call.Value != getter {
+						fc.escapes = true
+						continue
+					}
+					c.chanValueUses(fc, call, getters, depth+1)
+				}
+			}
+		}
+	}
+}
+
+func (c *checker) reportNeverMatched(obj object, op *syncOp, fc *fieldChan, what, missing string) {
+	c.report(analysis.Diagnostic{
+		Pos:      op.pos,
+		Category: catStranded,
+		Message: fmt.Sprintf("%s %s blocks forever: nothing in this package %s it, and its channel goes nowhere else; "+
+			"the goroutine doing it (%s) leaks", what, describeObject(obj), missing, displayName(op.fn())),
+		Related: []analysis.RelatedInformation{{Pos: fc.makes[0].Pos(), Message: "the channel is made here"}},
+	})
+}

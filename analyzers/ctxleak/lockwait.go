@@ -1,0 +1,302 @@
+package ctxleak
+
+import (
+	"fmt"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// A heldAt records where a mutex held at some point was locked.
+type heldAt struct {
+	pos  token.Pos
+	read bool
+	path string // its path in the holding function, for messages
+}
+
+// heldObjects returns the mutexes held on every path to each of fn's
+// blocking operations, by object.
+func (c *checker) heldObjects(fn *ssa.Function) map[ssa.Instruction]map[object]heldAt {
+	if len(fn.Blocks) == 0 {
+		return nil
+	}
+	in := make([]map[object]heldAt, len(fn.Blocks))
+	visited := make([]bool, len(fn.Blocks))
+	in[0], visited[0] = map[object]heldAt{}, true
+	out := map[ssa.Instruction]map[object]heldAt{}
+	work := []*ssa.BasicBlock{fn.Blocks[0]}
+	for len(work) > 0 {
+		b := work[0]
+		work = work[1:]
+		st := copyHeld(in[b.Index])
+		for _, instr := range b.Instrs {
+			if blockingOp(instr) {
+				if len(st) > 0 {
+					out[instr] = copyHeld(st)
+				} else {
+					delete(out, instr)
+				}
+			}
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			sc, ok := syncMethod(call.Common())
+			if !ok || sc.typ == "WaitGroup" {
+				continue
+			}
+			o, ok := objectOf(sc.recv)
+			if !ok {
+				continue
+			}
+			switch sc.method {
+			case "Lock", "RLock":
+				p, _ := pathOf(sc.recv)
+				st[o] = heldAt{pos: call.Pos(), read: sc.method == "RLock", path: p}
+			case "Unlock", "RUnlock":
+				delete(st, o)
+			}
+		}
+		for _, s := range b.Succs {
+			if !visited[s.Index] {
+				visited[s.Index] = true
+				in[s.Index] = copyHeld(st)
+				work = append(work, s)
+				continue
+			}
+			// Intersect: held on every path.
+			changed := false
+			for o := range in[s.Index] {
+				if _, ok := st[o]; !ok {
+					delete(in[s.Index], o)
+					changed = true
+				}
+			}
+			if changed {
+				work = append(work, s)
+			}
+		}
+	}
+	return out
+}
+
+func copyHeld(m map[object]heldAt) map[object]heldAt {
+	out := make(map[object]heldAt, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// blockingOp reports whether instr may wait for another goroutine: a send
+// or receive, a select without default, a WaitGroup.Wait.
+func blockingOp(instr ssa.Instruction) bool {
+	switch instr := instr.(type) {
+	case *ssa.Send:
+		return true
+	case *ssa.UnOp:
+		return instr.Op == token.ARROW
+	case *ssa.Select:
+		return instr.Blocking
+	case *ssa.Call:
+		sc, ok := syncMethod(instr.Common())
+		return ok && sc.typ == "WaitGroup" && sc.method == "Wait"
+	}
+	return false
+}
+
+// wakers returns the operations that can end op's wait.
+func wakers(op *syncOp, all []*syncOp) []*syncOp {
+	var out []*syncOp
+	for _, o := range all {
+		switch op.kind {
+		case opRecv:
+			if o.kind == opSend || o.kind == opClose {
+				out = append(out, o)
+			}
+		case opSend:
+			if o.kind == opRecv {
+				out = append(out, o)
+			}
+		case opWait:
+			if o.kind == opDone {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// checkLockWaits reports a goroutine that waits — sends, receives, calls
+// Wait — while holding a mutex that every goroutine able to end the wait
+// must lock first: the waiter holds what its waker needs, and neither
+// proceeds. Mutexes, channels and WaitGroups are matched as objects (the
+// same field of the same type), and the wakers must all be known.
+func (c *checker) checkLockWaits() {
+	ops := c.syncOps()
+	for _, fn := range c.prog.Funcs {
+		held := c.heldObjects(fn)
+		if len(held) == 0 {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				h := held[instr]
+				if len(h) == 0 {
+					continue
+				}
+				for _, op := range opsAt(ops, instr) {
+					if !op.blocking {
+						continue
+					}
+					c.checkLockWait(fn, op, h, wakers(op, ops[op.obj]))
+				}
+			}
+		}
+	}
+}
+
+// opsAt returns the operations instr performs.
+func opsAt(ops map[object][]*syncOp, instr ssa.Instruction) []*syncOp {
+	var out []*syncOp
+	for _, list := range ops {
+		for _, op := range list {
+			if op.instr == instr {
+				out = append(out, op)
+			}
+		}
+	}
+	return out
+}
+
+func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]heldAt, wake []*syncOp) {
+	if len(wake) == 0 {
+		return
+	}
+	for m, h := range held {
+		var first *syncOp
+		all := true
+		for _, w := range wake {
+			if w.fn() == fn || !c.locksBefore(w, m, h.read) {
+				all = false
+				break
+			}
+			if first == nil || w.pos < first.pos {
+				first = w
+			}
+		}
+		if !all || first == nil {
+			continue
+		}
+		c.reportLockWait(fn, op, m, h, first)
+		return
+	}
+}
+
+// locksBefore reports whether the function performing w can lock m (in a
+// mode that conflicts with the holder's) before it gets to w: on a path
+// from such a lock, or through a call that locks it, to w — or anywhere,
+// when w is deferred and runs at the end.
+func (c *checker) locksBefore(w *syncOp, m object, heldRead bool) bool {
+	g := w.fn()
+	var acq []ssa.Instruction
+	for _, b := range g.Blocks {
+		for _, instr := range b.Instrs {
+			if c.acquires(instr, m, heldRead, 0) {
+				acq = append(acq, instr)
+			}
+		}
+	}
+	if len(acq) == 0 {
+		return false
+	}
+	if w.deferred {
+		return true
+	}
+	for _, a := range acq {
+		if instrReaches(a, w.instr) {
+			return true
+		}
+	}
+	return false
+}
+
+// acquires reports whether instr locks m, directly or through a function
+// of this package it calls, in a mode that waits for a holder in mode
+// heldRead.
+func (c *checker) acquires(instr ssa.Instruction, m object, heldRead bool, depth int) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	if sc, ok := syncMethod(call.Common()); ok {
+		if sc.method != "Lock" && !(sc.method == "RLock" && !heldRead) {
+			return false
+		}
+		o, ok := objectOf(sc.recv)
+		return ok && o == m
+	}
+	callee, _ := c.prog.Callee(call.Common())
+	if callee == nil || callee.Pkg != c.prog.Pkg || depth > 3 {
+		return false
+	}
+	for _, b := range callee.Blocks {
+		for _, in := range b.Instrs {
+			if c.acquires(in, m, heldRead, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// instrReaches reports whether to can run after from in their function.
+func instrReaches(from, to ssa.Instruction) bool {
+	fb, tb := from.Block(), to.Block()
+	if fb == tb {
+		for _, i := range fb.Instrs {
+			if i == from {
+				break
+			}
+			if i == to {
+				return onCycle(fb)
+			}
+		}
+		return true
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), fb.Succs...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == tb {
+			return true
+		}
+		if !seen[b] {
+			seen[b] = true
+			stack = append(stack, b.Succs...)
+		}
+	}
+	return false
+}
+
+func (c *checker) reportLockWait(fn *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
+	what := map[opKind]string{opSend: "send on", opRecv: "receive from", opWait: "Wait on"}[op.kind]
+	waker := map[opKind]string{opRecv: "sends on or closes", opSend: "receives from", opWait: "calls Done on"}[op.kind]
+	mutex := describe(fn, h.path)
+	if h.path == "" {
+		mutex = describeObject(m)
+	}
+	c.report(analysis.Diagnostic{
+		Pos:      op.pos,
+		Category: catLock,
+		Message: fmt.Sprintf("%s %s waits while holding %s (locked at line %d), and every goroutine that %s it locks %s first (%s, line %d): "+
+			"neither can proceed; unlock before waiting", what, describeObject(op.obj), mutex, c.line(h.pos), waker, mutex,
+			displayName(w.fn()), c.line(w.pos)),
+		Related: []analysis.RelatedInformation{
+			{Pos: h.pos, Message: "locked here"},
+			{Pos: w.pos, Message: "the waker, which must lock it first"},
+		},
+	})
+}

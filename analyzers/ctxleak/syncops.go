@@ -1,0 +1,106 @@
+package ctxleak
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// The operations that wait for, or wake, another goroutine.
+type opKind int
+
+const (
+	opSend opKind = iota
+	opRecv
+	opClose
+	opWait
+	opDone
+	opAcquire  // Lock
+	opRAcquire // RLock
+)
+
+// A syncOp is one operation on an object, where the package performs it.
+type syncOp struct {
+	kind  opKind
+	obj   object
+	instr ssa.Instruction
+	pos   token.Pos
+	// blocking: a send or receive outside a select, or in a select with
+	// no other case and no default; a Wait.
+	blocking bool
+	deferred bool
+}
+
+func (o *syncOp) fn() *ssa.Function { return o.instr.Parent() }
+
+// syncOps returns, once per run, the package's operations on objects,
+// by object.
+func (c *checker) syncOps() map[object][]*syncOp {
+	if c.ops != nil {
+		return c.ops
+	}
+	c.ops = map[object][]*syncOp{}
+	add := func(op *syncOp) {
+		if op.obj.valid() {
+			c.ops[op.obj] = append(c.ops[op.obj], op)
+		}
+	}
+	for _, fn := range c.prog.Funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.Send:
+					o, _ := objectOf(instr.Chan)
+					add(&syncOp{kind: opSend, obj: o, instr: instr, pos: instr.Pos(), blocking: true})
+				case *ssa.UnOp:
+					if instr.Op == token.ARROW {
+						o, _ := objectOf(instr.X)
+						add(&syncOp{kind: opRecv, obj: o, instr: instr, pos: instr.Pos(), blocking: true})
+					}
+				case *ssa.Select:
+					alone := instr.Blocking && len(instr.States) == 1
+					for _, st := range instr.States {
+						o, _ := objectOf(st.Chan)
+						k := opRecv
+						if st.Dir == types.SendOnly {
+							k = opSend
+						}
+						add(&syncOp{kind: k, obj: o, instr: instr, pos: st.Pos, blocking: alone})
+					}
+				case ssa.CallInstruction:
+					if _, isGo := instr.(*ssa.Go); isGo {
+						continue
+					}
+					_, deferred := instr.(*ssa.Defer)
+					common := instr.Common()
+					if bi, ok := common.Value.(*ssa.Builtin); ok && bi.Name() == "close" && len(common.Args) == 1 {
+						o, _ := objectOf(common.Args[0])
+						add(&syncOp{kind: opClose, obj: o, instr: instr, pos: common.Pos(), deferred: deferred})
+						continue
+					}
+					sc, ok := syncMethod(common)
+					if !ok {
+						continue
+					}
+					o, _ := objectOf(sc.recv)
+					op := &syncOp{obj: o, instr: instr, pos: common.Pos(), deferred: deferred}
+					switch {
+					case sc.typ == "WaitGroup" && sc.method == "Wait":
+						op.kind, op.blocking = opWait, !deferred
+					case sc.typ == "WaitGroup" && isDone(sc):
+						op.kind = opDone
+					case sc.method == "Lock":
+						op.kind = opAcquire
+					case sc.method == "RLock":
+						op.kind = opRAcquire
+					default:
+						continue
+					}
+					add(op)
+				}
+			}
+		}
+	}
+	return c.ops
+}

@@ -1,0 +1,139 @@
+// Package lockwait holds waits made while holding a lock the waker needs.
+package lockwait
+
+import "sync"
+
+type broadcaster struct {
+	mu      sync.Mutex
+	updates chan int
+	done    chan struct{}
+	subs    []func(int)
+}
+
+func newBroadcaster() *broadcaster {
+	b := &broadcaster{updates: make(chan int, 1), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		for v := range b.updates {
+			b.publish(v)
+		}
+	}()
+	return b
+}
+
+func (b *broadcaster) publish(v int) { // want publish:"locks 0.mu"
+	b.mu.Lock()
+	for _, f := range b.subs {
+		f(v)
+	}
+	b.mu.Unlock()
+}
+
+// The loop closes done only once it has published, which needs mu.
+func (b *broadcaster) stop() { // want stop:"locks 0.mu"
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.updates)
+	<-b.done // want `receive from field done of broadcaster waits while holding b.mu \(locked at line 34\), and every goroutine that sends on or closes it locks b.mu first \(newBroadcaster.func1, line 16\): neither can proceed`
+}
+
+// The fixed twin: wait after unlocking.
+func (b *broadcaster) stopFixed() { // want stopFixed:"locks 0.mu"
+	b.mu.Lock()
+	close(b.updates)
+	b.mu.Unlock()
+	<-b.done
+}
+
+type status struct {
+	mu      sync.RWMutex
+	changes chan string
+	last    map[string]string
+}
+
+// The receiver takes the lock before each receive.
+func (s *status) loop() { // want loop:"never returns"
+	for {
+		s.mu.Lock()
+		s.last = map[string]string{}
+		s.mu.Unlock()
+		<-s.changes
+	}
+}
+
+func (s *status) set(k string) { // want set:"locks 0.mu"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changes <- k // want `send on field changes of status waits while holding s.mu \(locked at line 65\), and every goroutine that receives from it locks s.mu first`
+}
+
+// A reader lock does not wait for another reader.
+type table struct {
+	mu    sync.RWMutex
+	ready chan struct{}
+}
+
+func (t *table) serve() { // want serve:"locks 0.mu \\(read\\)"
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	<-t.ready
+}
+
+func (t *table) open() { // want open:"locks 0.mu \\(read\\)"
+	t.mu.RLock()
+	close(t.ready)
+	t.mu.RUnlock()
+}
+
+// Some waker needs no lock: quiet.
+type jobs struct {
+	mu   sync.Mutex
+	wg   sync.WaitGroup
+	n    int
+	feed chan int
+}
+
+func (j *jobs) worker() { // want worker:"locks 0.mu"
+	defer j.wg.Done()
+	j.mu.Lock()
+	j.n++
+	j.mu.Unlock()
+}
+
+func (j *jobs) lazyWorker() {
+	defer j.wg.Done()
+}
+
+func (j *jobs) wait() { // want wait:"locks 0.mu"
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.wg.Wait()
+}
+
+// Every Done comes after the lock: Wait under it never returns.
+type flusher struct {
+	mu sync.Mutex
+	wg sync.WaitGroup
+	n  int
+}
+
+func (f *flusher) flushOne() { // want flushOne:"locks 0.mu"
+	f.mu.Lock()
+	f.n--
+	f.mu.Unlock()
+	f.wg.Done()
+}
+
+func (f *flusher) drain() { // want drain:"locks 0.mu"
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wg.Wait() // want `Wait on field wg of flusher waits while holding f.mu \(locked at line 128\), and every goroutine that calls Done on it locks f.mu first`
+}
+
+// Wakers in the same function are not another goroutine's: quiet.
+func (j *jobs) selfFeed() { // want selfFeed:"locks 0.mu"
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	go func() { j.feed <- 1 }()
+	<-j.feed
+}
