@@ -14,9 +14,9 @@ import (
 // it). Paths (path.go) name objects per function; objects are what two
 // functions that never call each other can agree on.
 type object struct {
-	field *types.Var  // a struct field, or nil
+	field *types.Var   // a struct field, or nil
 	owner *types.Named // the struct type declaring field
-	made  ssa.Value   // a MakeChan or an Alloc, when field is nil
+	made  ssa.Value    // a MakeChan or an Alloc, when field is nil
 }
 
 func (o object) valid() bool { return o.field != nil || o.made != nil }
