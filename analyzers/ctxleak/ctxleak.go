@@ -190,6 +190,8 @@ type checker struct {
 	// ops: the package's operations on channels, mutexes and WaitGroups
 	// by object, built on first use.
 	ops map[object][]*syncOp
+	// fieldChans: what the package does with each channel field.
+	fieldChans map[*types.Var]*fieldChan
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

@@ -55,7 +55,14 @@ func (c *checker) checkFieldChannels() {
 
 // fieldChanOf follows every use of the field's channels in the package.
 func (c *checker) fieldChanOf(f *types.Var) *fieldChan {
+	if fc, ok := c.fieldChans[f]; ok {
+		return fc
+	}
 	fc := &fieldChan{}
+	if c.fieldChans == nil {
+		c.fieldChans = map[*types.Var]*fieldChan{}
+	}
+	c.fieldChans[f] = fc
 	getters := map[*ssa.Function]bool{}
 	for _, fn := range c.prog.Funcs {
 		for _, b := range fn.Blocks {
@@ -122,8 +129,8 @@ func (c *checker) chanValueUses(fc *fieldChan, v ssa.Value, getters map[*ssa.Fun
 		case *ssa.UnOp, *ssa.Select, *ssa.DebugRef, *ssa.BinOp:
 		case *ssa.ChangeType:
 			c.chanValueUses(fc, r, getters, depth+1)
-		case *ssa.Call:
-			bi, ok := r.Call.Value.(*ssa.Builtin)
+		case ssa.CallInstruction:
+			bi, ok := r.Common().Value.(*ssa.Builtin)
 			if !ok || (bi.Name() != "close" && bi.Name() != "len" && bi.Name() != "cap") {
 				fc.escapes = true
 			}

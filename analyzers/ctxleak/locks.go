@@ -2,6 +2,7 @@ package ctxleak
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -307,8 +308,13 @@ func (c *checker) checkUnlocked(fn *ssa.Function, s lockSite) {
 // correlated returns a Void function that prunes the edges contradicting
 // the branches taken to reach b: after if c { mu.Lock() }, a later if c
 // on the same value goes the same way.
+//
+// Conditions are the same when they are the same value or the same
+// comparison of the same operands (b == 10 written twice), provided
+// nothing between could change them: operands that are parameters,
+// constants or values computed once.
 func correlated(b *ssa.BasicBlock) func(*ssa.BasicBlock, int) bool {
-	taken := map[ssa.Value]int{}
+	taken := map[string]int{}
 	for d := b.Idom(); d != nil; d = d.Idom() {
 		ifi, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
 		if !ok {
@@ -316,8 +322,10 @@ func correlated(b *ssa.BasicBlock) func(*ssa.BasicBlock, int) bool {
 		}
 		for i, s := range d.Succs {
 			if s.Dominates(b) && len(s.Preds) == 1 {
-				if _, seen := taken[ifi.Cond]; !seen {
-					taken[ifi.Cond] = i
+				if k, ok := condKey(ifi.Cond); ok {
+					if _, seen := taken[k]; !seen {
+						taken[k] = i
+					}
 				}
 			}
 		}
@@ -330,9 +338,43 @@ func correlated(b *ssa.BasicBlock) func(*ssa.BasicBlock, int) bool {
 		if !ok {
 			return false
 		}
-		i, ok := taken[ifi.Cond]
+		k, ok := condKey(ifi.Cond)
+		if !ok {
+			return false
+		}
+		i, ok := taken[k]
 		return ok && succ != i
 	}
+}
+
+// condKey names a branch condition so that the same test written twice
+// has the same name: the value itself, or for a comparison of two
+// operands that are not loads or calls, the operator and operands.
+func condKey(v ssa.Value) (string, bool) {
+	if cmp, ok := v.(*ssa.BinOp); ok && stable(cmp.X) && stable(cmp.Y) {
+		return fmt.Sprintf("%s %s %s", operandKey(cmp.X), cmp.Op, operandKey(cmp.Y)), true
+	}
+	return fmt.Sprintf("%p", v), true
+}
+
+// stable reports whether v is the same wherever it is used: SSA values
+// are, except what a load or a call produces, which stands for a read that
+// another instruction could repeat with a different result.
+func stable(v ssa.Value) bool {
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		return v.Op != token.MUL && v.Op != token.ARROW
+	case *ssa.Call:
+		return false
+	}
+	return true
+}
+
+func operandKey(v ssa.Value) string {
+	if k, ok := v.(*ssa.Const); ok {
+		return "const " + k.String()
+	}
+	return fmt.Sprintf("%p", v)
 }
 
 // callersRelease reports whether some caller of fn in this package

@@ -2,6 +2,7 @@ package ctxleak
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
 
 	"golang.org/x/tools/go/analysis"
@@ -171,8 +172,8 @@ func opsAt(ops map[object][]*syncOp, instr ssa.Instruction) []*syncOp {
 }
 
 func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]heldAt, wake []*syncOp) {
-	if len(wake) == 0 {
-		return
+	if len(wake) == 0 || op.kind != opWait && !c.unbuffered(op.obj) {
+		return // through a buffer, the other side may have gone before the lock was taken
 	}
 	for m, h := range held {
 		var first *syncOp
@@ -192,6 +193,20 @@ func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]he
 		c.reportLockWait(fn, op, m, h, first)
 		return
 	}
+}
+
+// unbuffered reports whether the channel object is known to have no
+// buffer: every make of it has size 0.
+func (c *checker) unbuffered(o object) bool {
+	if mk, ok := o.made.(*ssa.MakeChan); ok {
+		k, ok := mk.Size.(*ssa.Const)
+		return ok && k.Value != nil && k.Value.Kind() == constant.Int && constant.Sign(k.Value) == 0
+	}
+	if o.field == nil {
+		return false
+	}
+	fc := c.fieldChanOf(o.field)
+	return !fc.escapes && len(fc.makes) > 0 && !fc.buffered
 }
 
 // locksBefore reports whether the function performing w can lock m (in a

@@ -51,6 +51,8 @@ type status struct {
 	last    map[string]string
 }
 
+func newStatus() *status { return &status{changes: make(chan string)} }
+
 // The receiver takes the lock before each receive.
 func (s *status) loop() { // want loop:"never returns"
 	for {
@@ -64,7 +66,7 @@ func (s *status) loop() { // want loop:"never returns"
 func (s *status) set(k string) { // want set:"locks 0.mu"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.changes <- k // want `send on field changes of status waits while holding s.mu \(locked at line 65\), and every goroutine that receives from it locks s.mu first`
+	s.changes <- k // want `send on field changes of status waits while holding s.mu \(locked at line 67\), and every goroutine that receives from it locks s.mu first`
 }
 
 // A reader lock does not wait for another reader.
@@ -127,7 +129,7 @@ func (f *flusher) flushOne() { // want flushOne:"locks 0.mu"
 func (f *flusher) drain() { // want drain:"locks 0.mu"
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.wg.Wait() // want `Wait on field wg of flusher waits while holding f.mu \(locked at line 128\), and every goroutine that calls Done on it locks f.mu first`
+	f.wg.Wait() // want `Wait on field wg of flusher waits while holding f.mu \(locked at line 130\), and every goroutine that calls Done on it locks f.mu first`
 }
 
 // Wakers in the same function are not another goroutine's: quiet.
@@ -136,4 +138,28 @@ func (j *jobs) selfFeed() { // want selfFeed:"locks 0.mu"
 	defer j.mu.Unlock()
 	go func() { j.feed <- 1 }()
 	<-j.feed
+}
+
+// Through a buffer, the other side need not wait for this one.
+type delivery struct {
+	mu     sync.Mutex
+	result chan int
+	done   bool
+}
+
+func newDelivery() *delivery { return &delivery{result: make(chan int, 1)} }
+
+func (d *delivery) deliver(v int) { // want deliver:"locks 0.mu"
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.done = true
+	d.result <- v
+}
+
+func (d *delivery) cancel() { // want cancel:"locks 0.mu"
+	d.mu.Lock()
+	if d.done {
+		<-d.result
+	}
+	d.mu.Unlock()
 }
