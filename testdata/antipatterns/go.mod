@@ -1,0 +1,3 @@
+module example.com/antipatterns
+
+go 1.26
