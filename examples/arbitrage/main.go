@@ -49,12 +49,12 @@ func main() {
 // parseConfig reads the flags in args and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (config, error) {
 	var (
-		cfg                       config
-		real                      bool
-		orders                    string
+		cfg                        config
+		real                       bool
+		orders                     string
 		qty, thr, mexcFee, gateFee string
-		fs                        = flag.NewFlagSet("arbitrage", flag.ContinueOnError)
-		ec                        = &cfg.engine
+		fs                         = flag.NewFlagSet("arbitrage", flag.ContinueOnError)
+		ec                         = &cfg.engine
 	)
 	fs.SetOutput(errOut)
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (0: run until SIGINT)")
