@@ -50,7 +50,7 @@ func main() {
 func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (config, error) {
 	var (
 		cfg                        config
-		real                       bool
+		useReal bool
 		orders                     string
 		qty, thr, mexcFee, gateFee string
 		fs                         = flag.NewFlagSet("arbitrage", flag.ContinueOnError)
@@ -59,7 +59,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (c
 	fs.SetOutput(errOut)
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (0: run until SIGINT)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the embedded fake market")
-	fs.BoolVar(&real, "real", false, "trade the real venues at their default endpoints")
+	fs.BoolVar(&useReal, "real", false, "trade the real venues at their default endpoints")
 	fs.StringVar(&ec.MEXC.BaseURL, "mexc-url", "", "MEXC REST base URL (default "+mexc.DefaultBaseURL+"; implies real venues)")
 	fs.StringVar(&ec.GateURL, "gate-url", "", "Gate.io WebSocket URL (default "+gateio.DefaultURL+"; implies real venues)")
 	fs.StringVar(&ec.GateRESTURL, "gate-rest-url", "", "Gate.io REST base URL (default "+gateio.DefaultRESTURL+"; implies real venues)")
@@ -92,7 +92,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (c
 		*d.to = v
 	}
 	ec.MEXC.Secret = mexc.Secret(getenv("MEXC_SECRET_KEY"))
-	cfg.embedded = !real && ec.MEXC.BaseURL == "" && ec.GateURL == "" && ec.GateRESTURL == ""
+	cfg.embedded = !useReal && ec.MEXC.BaseURL == "" && ec.GateURL == "" && ec.GateRESTURL == ""
 	ec.Orders = engine.OrderMode(orders)
 	switch {
 	case cfg.embedded:

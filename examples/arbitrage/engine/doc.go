@@ -5,15 +5,18 @@
 // directions net of both venues' taker fees, and, when one direction
 // clears a threshold, places one order on MEXC for that opportunity.
 //
-// One goroutine, the engine loop, owns the books and every decision. It is
-// marked //asynclint:nonblocking and never waits on the network: the Gate.io
-// feed and the MEXC poller hand it their latest top of book through
-// one-slot mailboxes that keep only the newest value, and orders are
-// placed on goroutines of their own, each under a deadline counted from
-// the moment the opportunity was seen, reporting back on a channel with
-// room for every order in flight. The loop is watched by a
-// runtime/stall Watchdog, and the MEXC depth requests, the orders and the
-// loop's own work are timed with a runtime/track Tracker.
+// One goroutine, the engine loop, owns the books and every decision. It
+// waits for the next thing to do and hands it to a handler marked
+// //asynclint:nonblocking (a new top of book, an order's answer, the status
+// tick), which never waits: not for the network, the terminal or a
+// channel. The Gate.io feed and the MEXC poller hand the loop their latest
+// top of book through one-slot mailboxes that keep only the newest value;
+// orders are placed on goroutines of their own, each under a deadline
+// counted from the moment its opportunity was seen, and report back on a
+// channel with room for every order in flight; a printer goroutine writes
+// the status line. The loop is watched by a runtime/stall Watchdog, and
+// the MEXC depth requests, the orders and the loop's handlers are timed
+// with a runtime/track Tracker.
 //
 // An opportunity lasts as long as its direction's net spread stays above
 // the threshold; it gets at most one order, so a dislocation that persists
