@@ -50,7 +50,7 @@ func main() {
 func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (config, error) {
 	var (
 		cfg                        config
-		useReal bool
+		useReal                    bool
 		orders                     string
 		qty, thr, mexcFee, gateFee string
 		fs                         = flag.NewFlagSet("arbitrage", flag.ContinueOnError)
