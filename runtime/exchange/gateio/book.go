@@ -84,9 +84,13 @@ type localBook struct {
 	pair   string
 	synced bool
 	id     int64 // last update id applied
-	time   time.Time
-	bids   side
-	asks   side
+	// base is the update id of the snapshot or full:true push the book was
+	// last rebuilt from: a later push with u <= base was already covered by
+	// it (it raced the REST snapshot), not sent twice.
+	base int64
+	time time.Time
+	bids side
+	asks side
 
 	// While not synced: the pushes received since the sync began, oldest
 	// first, and the generation of the snapshot fetch in flight (0: none).

@@ -102,7 +102,7 @@ type Stats struct {
 	Resyncs         int64 // books emptied to be rebuilt from a snapshot
 	Gaps            int64 // pushes whose U was beyond the book's next id
 	Crossed         int64 // books found crossed (best bid >= best ask)
-	Duplicates      int64 // pushes already applied (u <= the book's id), dropped
+	Duplicates      int64 // pushes sent again after being applied (base < u <= the book's id), dropped
 	FullResets      int64 // full:true pushes that replaced a book
 	Snapshots       int64 // REST snapshots received
 	SnapshotRetries int64 // snapshots older than the buffered pushes, fetched again
@@ -231,12 +231,21 @@ func (c *Client) Run(ctx context.Context) error {
 	return err
 }
 
-// Close closes the connection and stops Run, waiting for every goroutine of
-// the Client, bounded by ctx: when ctx ends first, the connection is dropped
-// without a close handshake and ctx's error is returned. It must not be
-// called from the Handler. Close is idempotent.
+// Close closes the connection with a close handshake and stops Run, and
+// returns once every goroutine of the Client has exited. The handshake is
+// bounded by ctx: if ctx has already ended when Close is called, or ends
+// before the shutdown is complete, Close stops waiting for the venue and
+// drops the connection, waits for the goroutines, and returns ctx's error.
+// Otherwise it returns nil. It must not be called from the Handler. Close is
+// idempotent; later calls wait and return likewise.
 func (c *Client) Close(ctx context.Context) error {
+	// An ended ctx ended first, whatever the race between the handshake and
+	// the Conn noticing ctx: the result must not depend on it.
+	ended := ctx.Err()
 	err := c.ws.Close(ctx)
+	if err == nil {
+		err = ended
+	}
 	c.stopFetches()
 	c.closeOnce.Do(func() {
 		if c.ownHTTP {
@@ -590,6 +599,7 @@ func (c *Client) onBookUpdate(ctx context.Context, u *bookUpdateResult) {
 		b.stopFetch()
 		b.buffer = nil
 		b.replace(u.LastU, time.UnixMilli(u.T), u.B, u.A)
+		b.base = u.LastU
 		b.synced = true
 		c.count(&c.stats.fullResets, "gateio.full_reset")
 		if b.crossed() {
@@ -600,6 +610,12 @@ func (c *Client) onBookUpdate(ctx context.Context, u *bookUpdateResult) {
 		}
 	case !b.synced:
 		c.buffer(ctx, b, u)
+	case u.LastU <= b.base:
+		// Covered by the snapshot the book was built from: a push that was
+		// still on its way when the snapshot was installed. Dropped like
+		// the buffered pushes the snapshot covered, and not a duplicate,
+		// so that Duplicates does not depend on which of the REST reply
+		// and the pushes arrived first.
 	case u.LastU <= b.id:
 		c.count(&c.stats.duplicates, "gateio.duplicate")
 	case u.U > b.id+1:
@@ -706,6 +722,7 @@ func (c *Client) install(b *localBook, gen uint64, snap *restBook) bool {
 		return false
 	}
 	b.replace(snap.ID, time.UnixMilli(snap.Update), snap.Bids, snap.Asks)
+	b.base = snap.ID
 	for j, u := range b.buffer {
 		if u.LastU <= b.id {
 			c.count(&c.stats.duplicates, "gateio.duplicate")

@@ -11,7 +11,8 @@
 //
 // Dial connects; Run keeps the connection up until its context ends or
 // Close is called; Close shuts down with a close handshake bounded by its
-// context, and returns once every goroutine of the Client has exited:
+// context (an ended context gives up on the handshake, and Close returns its
+// error), and returns once every goroutine of the Client has exited:
 //
 //	c, err := gateio.Dial(ctx, gateio.Options{Handler: onEvent})
 //	if err != nil {
@@ -48,8 +49,10 @@
 //     first remaining push has U <= id+1, and fetched again otherwise
 //     (Stats.SnapshotRetries). The remaining pushes are applied on top, and
 //     a BookSnapshot event with Reason ReasonSync carries the result.
-//   - Once synchronised, a push with u <= the book's id is a duplicate and
-//     is dropped (Stats.Duplicates); one with U > id+1 is a gap: the book
+//   - Once synchronised, a push with u <= the id of the snapshot the book
+//     was built from is one the snapshot covered, late: it is dropped. Any
+//     other push with u <= the book's id is a duplicate and is dropped
+//     (Stats.Duplicates); one with U > id+1 is a gap: the book
 //     is emptied and resynchronised (Stats.Gaps, Stats.Resyncs). Every other
 //     push is applied (amounts are absolute, "0" deletes a level) and
 //     reported as a BookUpdate.

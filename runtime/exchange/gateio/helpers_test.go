@@ -27,11 +27,15 @@ type rig struct {
 	mu     sync.Mutex
 	events []gateio.Event
 	errs   []error
+	// handled is, per pair, the update id of the last BookSnapshot or
+	// BookUpdate the Handler was given. The book changes before its event
+	// is delivered, so waitBookMatches waits for both.
+	handled map[string]int64
 }
 
 func newRig(t *testing.T, vopts venuetest.GateOptions, opts gateio.Options) *rig {
 	t.Helper()
-	r := &rig{t: t, venue: venuetest.NewGate(vopts), done: make(chan error, 1)}
+	r := &rig{t: t, venue: venuetest.NewGate(vopts), done: make(chan error, 1), handled: map[string]int64{}}
 	t.Cleanup(r.venue.Close)
 	opts.URL = r.venue.URL()
 	opts.RESTURL = r.venue.RESTURL()
@@ -47,6 +51,12 @@ func newRig(t *testing.T, vopts venuetest.GateOptions, opts gateio.Options) *rig
 	opts.Handler = func(e gateio.Event) {
 		r.mu.Lock()
 		r.events = append(r.events, e)
+		switch e := e.(type) {
+		case *gateio.BookSnapshot:
+			r.handled[e.Pair] = e.UpdateID
+		case *gateio.BookUpdate:
+			r.handled[e.Pair] = e.LastID
+		}
 		r.mu.Unlock()
 		if user != nil {
 			user(e)
@@ -100,6 +110,14 @@ func (r *rig) waitFor(what string, cond func() bool) {
 	}
 }
 
+// handledID returns the update id of the last book event of pair given to
+// the Handler.
+func (r *rig) handledID(pair string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.handled[pair]
+}
+
 func (r *rig) errors() []error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -146,7 +164,9 @@ func sideEqual(name string, c []gateio.Level, v [][2]string) error {
 }
 
 // waitBookMatches waits until the client's book of pair is synced at the
-// venue's current update id, and checks that the levels are the same.
+// venue's current update id, and checks that the levels are the same; it
+// also waits until the Handler has been given the event of that update id,
+// so that the events a test inspects afterwards are all there.
 func (r *rig) waitBookMatches(pair string) {
 	r.t.Helper()
 	var last error
@@ -161,6 +181,10 @@ func (r *rig) waitBookMatches(pair string) {
 			last = bookEqual(b, v)
 			if last != nil {
 				r.t.Fatalf("book of %s at %d differs from the venue's: %v", pair, v.ID, last)
+			}
+			if h := r.handledID(pair); h != v.ID {
+				last = fmt.Errorf("last book event handled at %d, venue %d", h, v.ID)
+				return false
 			}
 			return true
 		}
@@ -178,4 +202,29 @@ func (r *rig) syncedBook(pair string) {
 	}
 	r.venue.Step(3)
 	r.waitBookMatches(pair)
+}
+
+// counter is a track.Recorder that keeps the counters, for waiting on the
+// WebSocket client's ("ws.dropped", ...).
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (c *counter) Observe(string, time.Duration, string) {}
+func (c *counter) State(string, string)                  {}
+
+func (c *counter) Count(name string, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int64{}
+	}
+	c.n[name] += n
+}
+
+func (c *counter) get(name string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
 }

@@ -60,6 +60,7 @@ type Gate struct {
 	pings     atomic.Int64
 	requests  atomic.Int64 // subscribe and unsubscribe requests
 	snapshots atomic.Int64 // REST snapshot requests
+	slow      atomic.Int64 // connections dropped as slow consumers
 
 	mu        sync.Mutex
 	rng       *rand.Rand
@@ -102,6 +103,7 @@ type gateConn struct {
 	closeReq chan websocket.StatusCode
 	silent   atomic.Bool
 	subs     map[string]bool // "channel pair", guarded by Gate.mu
+	slow     bool            // dropped as a slow consumer, guarded by Gate.mu
 }
 
 type gateRawConnKey struct{}
@@ -200,7 +202,14 @@ func (g *Gate) Requests() int64 { return g.requests.Load() }
 // SnapshotRequests returns the number of REST order book requests.
 func (g *Gate) SnapshotRequests() int64 { return g.snapshots.Load() }
 
-// Connections returns the number of open WebSocket connections.
+// SlowConsumers returns the number of connections dropped because their
+// send queue overflowed (see GateOptions.SendQueue).
+func (g *Gate) SlowConsumers() int64 { return g.slow.Load() }
+
+// Connections returns the number of open WebSocket connections. A
+// connection counts from before its opening handshake completes, so that
+// once a client's dial has returned, the methods acting on every open
+// connection reach it too.
 func (g *Gate) Connections() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -543,6 +552,10 @@ func (g *Gate) enqueue(c *gateConn, msg []byte) {
 	select {
 	case c.out <- msg:
 	default:
+		if !c.slow {
+			c.slow = true
+			g.slow.Add(1)
+		}
 		c.cancel() // slow consumer
 	}
 }
@@ -560,26 +573,31 @@ func gateReply(channel, event string, id *int64, errBody any, result any) []byte
 func (g *Gate) serveWS(w http.ResponseWriter, r *http.Request) {
 	g.wg.Add(1)
 	defer g.wg.Done()
+	raw, _ := r.Context().Value(gateRawConnKey{}).(net.Conn)
+	ctx, cancel := context.WithCancel(g.ctx)
+	defer cancel()
+	c := &gateConn{raw: raw, out: make(chan []byte, g.opts.SendQueue), ctx: ctx, cancel: cancel,
+		closeReq: make(chan websocket.StatusCode, 1), subs: make(map[string]bool)}
+	// The connection is registered before the handshake's response is
+	// written: the client may act on the venue as soon as its dial returns,
+	// and a fault injected then (Upgrade, HalfOpen, ...) must reach it. The
+	// faults only queue work for the writer, which starts below.
+	g.mu.Lock()
+	g.conns[c] = struct{}{}
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		delete(g.conns, c)
+		g.mu.Unlock()
+	}()
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer ws.CloseNow()
 	ws.SetReadLimit(1 << 20)
-	raw, _ := r.Context().Value(gateRawConnKey{}).(net.Conn)
-	ctx, cancel := context.WithCancel(g.ctx)
-	defer cancel()
-	c := &gateConn{ws: ws, raw: raw, out: make(chan []byte, g.opts.SendQueue), ctx: ctx, cancel: cancel,
-		closeReq: make(chan websocket.StatusCode, 1), subs: make(map[string]bool)}
-	g.mu.Lock()
-	g.conns[c] = struct{}{}
-	g.mu.Unlock()
+	c.ws = ws
 	g.accepted.Add(1)
-	defer func() {
-		g.mu.Lock()
-		delete(g.conns, c)
-		g.mu.Unlock()
-	}()
 
 	var wg sync.WaitGroup
 	wg.Add(1)

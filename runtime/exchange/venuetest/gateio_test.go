@@ -222,6 +222,11 @@ func TestGateFaults(t *testing.T) {
 	defer g.Close()
 
 	c := gateDial(t, g)
+	// The connection is known as soon as the dial returns, so the notice
+	// reaches it without any round trip first.
+	if n := g.Connections(); n != 1 {
+		t.Fatalf("%d connections once the dial has returned", n)
+	}
 	g.Upgrade(time.Millisecond)
 	if m := c.next(func(m *gateTestMsg) bool { return m.Type == "upgrade" }); m.Channel != "" {
 		t.Errorf("upgrade notice %+v", m)
@@ -284,5 +289,8 @@ func TestGateSlowConsumerDropped(t *testing.T) {
 			t.Fatal("the slow consumer was never dropped")
 		case <-tick.C:
 		}
+	}
+	if n := g.SlowConsumers(); n != 1 {
+		t.Errorf("%d slow consumers counted, want 1", n)
 	}
 }
