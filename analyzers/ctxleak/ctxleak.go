@@ -149,6 +149,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkWaitGroups()
 	c.checkChannels()
 	c.checkFieldChannels()
+	c.checkServiceLoops()
 	c.checkLockWaits()
 	c.checkTimers()
 	c.flush()
@@ -192,6 +193,8 @@ type checker struct {
 	ops map[object][]*syncOp
 	// fieldChans: what the package does with each channel field.
 	fieldChans map[*types.Var]*fieldChan
+	// goBodies: the functions go statements run, built on first use.
+	goBodies map[*ssa.Function]bool
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

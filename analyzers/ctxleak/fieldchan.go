@@ -3,10 +3,13 @@ package ctxleak
 import (
 	"fmt"
 	"go/constant"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/obligation"
 )
 
 // fieldChan is what the package does with a channel kept in a field.
@@ -180,5 +183,137 @@ func (c *checker) reportNeverMatched(obj object, op *syncOp, fc *fieldChan, what
 		Message: fmt.Sprintf("%s %s blocks forever: nothing in this package %s it, and its channel goes nowhere else; "+
 			"the goroutine doing it (%s) leaks", what, describeObject(obj), missing, displayName(op.fn())),
 		Related: []analysis.RelatedInformation{{Pos: fc.makes[0].Pos(), Message: "the channel is made here"}},
+	})
+}
+
+// checkServiceLoops reports sends that wait for a service goroutine which
+// may already have returned: every receive of an unbuffered channel field
+// is in a loop of a function run as a goroutine that can return (on a
+// stop channel, a context, an error), and a send elsewhere waits on the
+// channel alone. Once the loop has returned, the send blocks forever.
+func (c *checker) checkServiceLoops() {
+	for obj, ops := range c.syncOps() {
+		if obj.field == nil || obj.field.Exported() || obj.field.Pkg() != c.pass.Pkg {
+			continue
+		}
+		if _, ok := obj.field.Type().Underlying().(*types.Chan); !ok {
+			continue
+		}
+		fc := c.fieldChanOf(obj.field)
+		if fc.escapes || len(fc.makes) == 0 || fc.buffered {
+			continue
+		}
+		loops := map[*ssa.Function]*ssa.Return{}
+		ok := true
+		for _, op := range ops {
+			switch op.kind {
+			case opRecv:
+				ret := c.serviceLoopExit(op)
+				if ret == nil {
+					ok = false
+				}
+				loops[op.fn()] = ret
+			case opClose:
+				ok = false // closed: its senders panic rather than wait
+			}
+		}
+		if !ok || len(loops) == 0 {
+			continue
+		}
+		for _, op := range ops {
+			if op.kind != opSend || !op.blocking || loops[op.fn()] != nil {
+				continue
+			}
+			c.reportServiceGone(obj, op, loops)
+		}
+	}
+}
+
+// serviceLoopExit returns a return through which the function receiving
+// in op stops receiving: op is in a loop of a function started as a
+// goroutine, and a return is reachable from it. Nil otherwise.
+func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
+	fn := op.fn()
+	if !onCycle(op.instr.Block()) || !c.startedAsGoroutine(fn) {
+		return nil
+	}
+	// Paths that leave because the channel was closed do not count:
+	// nothing closes it.
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{op.instr.Block()}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			return ret
+		}
+		for i, s := range b.Succs {
+			if i == 1 && closedEdge(b, op.obj) {
+				continue
+			}
+			stack = append(stack, s)
+		}
+	}
+	return nil
+}
+
+// closedEdge reports whether b ends in a test of a receive's ok from the
+// object's channel: its false edge is taken only once the channel is
+// closed.
+func closedEdge(b *ssa.BasicBlock, obj object) bool {
+	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	ex, ok := ifi.Cond.(*ssa.Extract)
+	if !ok || ex.Index != 1 {
+		return false
+	}
+	recv, ok := ex.Tuple.(*ssa.UnOp)
+	if !ok || recv.Op != token.ARROW || !recv.CommaOk {
+		return false
+	}
+	o, ok := objectOf(recv.X)
+	return ok && o == obj
+}
+
+// startedAsGoroutine reports whether some go statement of the package runs
+// fn.
+func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
+	if c.goBodies == nil {
+		c.goBodies = map[*ssa.Function]bool{}
+		for _, f := range c.prog.Funcs {
+			for _, b := range f.Blocks {
+				for _, instr := range b.Instrs {
+					if body, _ := c.spawned(instr); body != nil {
+						c.goBodies[body] = true
+					}
+				}
+			}
+		}
+	}
+	return c.goBodies[fn]
+}
+
+func (c *checker) reportServiceGone(obj object, op *syncOp, loops map[*ssa.Function]*ssa.Return) {
+	var loop *ssa.Function
+	for fn := range loops {
+		if loop == nil || fn.Pos() < loop.Pos() {
+			loop = fn
+		}
+	}
+	ret := loops[loop]
+	exit := obligation.ExitPos(ret)
+	c.report(analysis.Diagnostic{
+		Pos:      op.pos,
+		Category: catStranded,
+		Message: fmt.Sprintf("send on %s blocks forever once %s, the goroutine that receives it, has returned (it can, at line %d): "+
+			"the goroutine sending leaks; send in a select that also watches what stops %s", describeObject(obj), displayName(loop),
+			c.line(exit), displayName(loop)),
+		Related: []analysis.RelatedInformation{{Pos: exit, Message: "the receiving loop returns here"}},
 	})
 }

@@ -100,3 +100,64 @@ func (t *ticker) loop() {
 }
 
 func (t *ticker) close() { close(t.quit) }
+
+// A service goroutine that can stop; its callers wait on it alone.
+type node struct {
+	status chan chan int
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func newNode() *node {
+	n := &node{status: make(chan chan int), stop: make(chan struct{}), done: make(chan struct{})}
+	go n.run()
+	return n
+}
+
+func (n *node) run() {
+	for {
+		select {
+		case c := <-n.status:
+			c <- 1
+		case <-n.stop:
+			close(n.done)
+			return
+		}
+	}
+}
+
+func (n *node) Status() int {
+	c := make(chan int, 1)
+	n.status <- c // want `send on field status of node blocks forever once \(\*node\)\.run, the goroutine that receives it, has returned \(it can, at line \d+\)`
+	return <-c
+}
+
+// The fixed twin watches done as well.
+func (n *node) StatusFixed() (int, bool) {
+	c := make(chan int, 1)
+	select {
+	case n.status <- c:
+		return <-c, true
+	case <-n.done:
+		return 0, false
+	}
+}
+
+func (n *node) Stop() { close(n.stop) }
+
+// A loop that never returns serves for ever: sends are answered.
+type server struct{ reqs chan int }
+
+func newServer() *server {
+	s := &server{reqs: make(chan int)}
+	go s.serve()
+	return s
+}
+
+func (s *server) serve() {
+	for v := range s.reqs {
+		_ = v
+	}
+}
+
+func (s *server) submit(v int) { s.reqs <- v }
