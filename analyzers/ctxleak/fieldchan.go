@@ -282,15 +282,30 @@ func closedEdge(b *ssa.BasicBlock, obj object) bool {
 }
 
 // startedAsGoroutine reports whether some go statement of the package runs
-// fn.
+// fn, directly or as what a goroutine's function literal calls
+// (go func() { a.Run(ctx) }()).
 func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 	if c.goBodies == nil {
 		c.goBodies = map[*ssa.Function]bool{}
 		for _, f := range c.prog.Funcs {
 			for _, b := range f.Blocks {
 				for _, instr := range b.Instrs {
-					if body, _ := c.spawned(instr); body != nil {
-						c.goBodies[body] = true
+					body, _ := c.spawned(instr)
+					if body == nil {
+						continue
+					}
+					c.goBodies[body] = true
+					if body.Parent() == nil {
+						continue
+					}
+					for _, bb := range body.Blocks {
+						for _, in := range bb.Instrs {
+							if call, ok := in.(*ssa.Call); ok {
+								if callee, _ := c.prog.Callee(call.Common()); callee != nil && callee.Pkg == c.prog.Pkg {
+									c.goBodies[origin(callee)] = true
+								}
+							}
+						}
 					}
 				}
 			}
