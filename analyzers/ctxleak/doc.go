@@ -27,6 +27,17 @@
 // every result, or the channel is closed on every path. A channel stored,
 // returned or passed to code ctxleak cannot see is given up on.
 //
+// The same category covers channels kept in an unexported field of one of
+// the package's types, whose channels the package always makes and never
+// lets go (not passed to a function, made into an interface, returned from
+// an exported one): a receive when nothing in the package sends on or
+// closes the field, a send on an unbuffered one when nothing receives from
+// it, and a send that waits for a service goroutine which can already have
+// returned — every receive of the field is in the loop of a goroutine that
+// can return (on a stop channel, a context, an error) and nothing closes
+// it, so once that loop has returned the sender waits forever; send in a
+// select that also watches what stops the loop.
+//
 // forever — a goroutine that can never stop: its function loops with no
 // reachable return (no break out, no receive from ctx.Done() or a quit
 // channel that returns), ranges over a Ticker's channel (never closed), or
@@ -52,7 +63,16 @@
 // (or RLock) of a mutex the goroutine already holds on every path to it,
 // directly or through a callee whose summary says it locks it — including
 // a recursive RLock, which deadlocks as soon as a writer waits between the
-// two.
+// two. A lock taken under `if c` and released under a later `if c` on the
+// same test is matched.
+//
+// The same category reports a wait made while holding a mutex that every
+// goroutine able to end the wait must lock first: a receive, a send on an
+// unbuffered channel or a WaitGroup.Wait under s.mu, where every sender,
+// closer, receiver or Done of that channel or WaitGroup locks s.mu before
+// it. Neither side can proceed. Mutexes, channels and WaitGroups are
+// matched as objects: the same field of the same type, or the same value
+// made in a function and the closures that capture it.
 //
 // waitgroup — WaitGroup.Add inside the goroutine it counts (Wait may
 // return before it runs), and a goroutine or worker that calls Done on
