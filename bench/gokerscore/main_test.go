@@ -272,7 +272,7 @@ func TestCompilerNames(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the GoKer kernels")
 	}
-	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	goroot, err := exec.CommandContext(t.Context(), "go", "env", "GOROOT").Output()
 	if err != nil {
 		t.Skip("no go command")
 	}
@@ -302,13 +302,13 @@ func TestCompilerNames(t *testing.T) {
 		}
 	}
 	bin := filepath.Join(dir, "goker.bin")
-	cmd := exec.Command("go", "build", "-gcflags=-l", "-o", bin, ".")
+	cmd := exec.CommandContext(t.Context(), "go", "build", "-gcflags=-l", "-o", bin, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	out, err := exec.CommandContext(t.Context(), "go", "tool", "nm", bin).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
