@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/constant"
 	"go/token"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -209,12 +210,19 @@ func (c *checker) unbuffered(o object) bool {
 	return !fc.escapes && len(fc.makes) > 0 && !fc.buffered
 }
 
-// locksBefore reports whether the function performing w can lock m (in a
-// mode that conflicts with the holder's) before it gets to w: on a path
-// from such a lock, or through a call that locks it, to w — or anywhere,
-// when w is deferred and runs at the end.
+// locksBefore reports whether the goroutine performing w must lock m (in
+// a mode that conflicts with the holder's) before it gets to w: a lock of
+// m, direct or through a call, from which w can be reached in w's
+// function — or anywhere in it when w is deferred and runs at the end, or
+// after w when the function is called in a loop (the next call's w comes
+// after it). An unexported function without such a lock of its own needs
+// it when every call of it in the package is reached from one.
 func (c *checker) locksBefore(w *syncOp, m object, heldRead bool) bool {
-	g := w.fn()
+	return c.locksBeforeInstr(w.instr, w.deferred, m, heldRead, 0)
+}
+
+func (c *checker) locksBeforeInstr(at ssa.Instruction, deferred bool, m object, heldRead bool, depth int) bool {
+	g := at.Parent()
 	var acq []ssa.Instruction
 	for _, b := range g.Blocks {
 		for _, instr := range b.Instrs {
@@ -223,18 +231,44 @@ func (c *checker) locksBefore(w *syncOp, m object, heldRead bool) bool {
 			}
 		}
 	}
-	if len(acq) == 0 {
-		return false
-	}
-	if w.deferred {
+	if len(acq) > 0 && deferred {
 		return true
 	}
 	for _, a := range acq {
-		if instrReaches(a, w.instr) {
+		if instrReaches(a, at) {
 			return true
 		}
 	}
-	return false
+	calls := c.callsOf(g)
+	if len(acq) > 0 && slices.ContainsFunc(calls, func(call *ssa.Call) bool { return onCycle(call.Block()) }) {
+		return true
+	}
+	if depth > 2 || len(calls) == 0 || g.Parent() != nil || g.Object() == nil || g.Object().Exported() || c.startedAsGoroutine(g) {
+		return false
+	}
+	for _, call := range calls {
+		if !c.locksBeforeInstr(call, false, m, heldRead, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// callsOf returns the package's static calls of fn.
+func (c *checker) callsOf(fn *ssa.Function) []*ssa.Call {
+	var out []*ssa.Call
+	for _, f := range c.prog.Funcs {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok {
+					if callee, _ := c.prog.Callee(call.Common()); callee != nil && origin(callee) == fn {
+						out = append(out, call)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // acquires reports whether instr locks m, directly or through a function

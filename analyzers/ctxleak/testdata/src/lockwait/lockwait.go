@@ -163,3 +163,98 @@ func (d *delivery) cancel() { // want cancel:"locks 0.mu"
 	}
 	d.mu.Unlock()
 }
+
+// The receiver locks after each receive, and is called in a loop: the
+// next receive comes after the lock.
+type manager struct {
+	mu      sync.Mutex
+	updates chan bool
+	pods    map[string]bool
+}
+
+func newManager() *manager { return &manager{updates: make(chan bool), pods: map[string]bool{}} }
+
+func (m *manager) start() {
+	go func() {
+		for i := 0; i < 2; i++ {
+			m.syncBatch()
+		}
+	}()
+}
+
+func (m *manager) syncBatch() { // want syncBatch:"locks 0.mu"
+	<-m.updates
+	m.deletePod()
+}
+
+func (m *manager) deletePod() { // want deletePod:"locks 0.mu"
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.pods, "x")
+}
+
+func (m *manager) setPod() { // want setPod:"locks 0.mu"
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.updates <- true // want `send on field updates of manager waits while holding m.mu`
+}
+
+// The waker's callers take the lock before calling it.
+type queue struct {
+	mu    sync.Mutex
+	ready chan struct{}
+	items []int
+}
+
+func newQueue() *queue { return &queue{ready: make(chan struct{})} }
+
+func (q *queue) signal() { q.ready <- struct{}{} }
+
+func (q *queue) push(v int) { // want push:"locks 0.mu"
+	q.mu.Lock()
+	q.items = append(q.items, v)
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *queue) pushLocked(v int) { // want pushLocked:"locks 0.mu"
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.items = append(q.items, v)
+	q.signal()
+}
+
+// push unlocks before it signals, but must lock first all the same.
+func (q *queue) take() int { // want take:"locks 0.mu"
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	<-q.ready // want `receive from field ready of queue waits while holding q.mu \(locked at line 229\), and every goroutine that sends on or closes it locks q.mu first \(\(\*queue\)\.signal, line 211\)`
+	return len(q.items)
+}
+
+// One caller of the waker needs no lock: quiet.
+type inbox struct {
+	mu    sync.Mutex
+	ready chan struct{}
+	n     int
+}
+
+func newInbox() *inbox { return &inbox{ready: make(chan struct{})} }
+
+func (b *inbox) signal() { b.ready <- struct{}{} }
+
+func (b *inbox) add() { // want add:"locks 0.mu"
+	b.mu.Lock()
+	b.n++
+	b.mu.Unlock()
+	b.signal()
+}
+
+func (b *inbox) kick() { b.signal() }
+
+func (b *inbox) take() int { // want take:"locks 0.mu"
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	<-b.ready
+	return b.n
+}
