@@ -147,6 +147,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkGoroutines()
 	c.checkLocks()
 	c.checkWaitGroups()
+	c.checkWaitInLoop()
 	c.checkChannels()
 	c.checkFieldChannels()
 	c.checkServiceLoops()

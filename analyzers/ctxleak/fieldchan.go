@@ -21,7 +21,8 @@ type fieldChan struct {
 
 // checkFieldChannels reports operations on a channel field that can never
 // complete: a receive when nothing in the package sends on or closes the
-// field, a send on an unbuffered one when nothing receives from it. Only
+// field, a send when nothing receives from it and it has no buffer or
+// runs in a loop (a buffer nothing drains fills up). Only
 // unexported fields of the package's own types, whose channels never
 // leave the package's sight (not passed to a function, returned from an
 // exported one, stored elsewhere or made into an interface), and are
@@ -49,11 +50,25 @@ func (c *checker) checkFieldChannels() {
 			switch {
 			case op.kind == opRecv && counts[opSend] == 0 && counts[opClose] == 0:
 				c.reportNeverMatched(obj, op, fc, "receive from", "sends on or closes")
-			case op.kind == opSend && counts[opRecv] == 0 && !fc.buffered:
+			case op.kind == opSend && counts[opRecv] == 0 && (!fc.buffered || c.repeats(op.instr)):
 				c.reportNeverMatched(obj, op, fc, "send on", "receives from")
 			}
 		}
 	}
+}
+
+// repeats reports whether instr runs again and again: it is in a loop, or
+// its function is called in one. A buffer that nothing drains fills up.
+func (c *checker) repeats(instr ssa.Instruction) bool {
+	if onCycle(instr.Block()) {
+		return true
+	}
+	for _, call := range c.callsOf(instr.Parent()) {
+		if onCycle(call.Block()) {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldChanOf follows every use of the field's channels in the package.

@@ -161,3 +161,38 @@ func (s *server) serve() {
 }
 
 func (s *server) submit(v int) { s.reqs <- v }
+
+// Nothing drains events: its buffer fills up in the loop.
+type cacheWatcher struct {
+	events chan int
+	input  chan int
+}
+
+func newCacheWatcher(size int, initial []int) *cacheWatcher {
+	w := &cacheWatcher{events: make(chan int, size), input: make(chan int, size)}
+	go w.process(initial)
+	return w
+}
+
+func (w *cacheWatcher) process(initial []int) {
+	for _, e := range initial {
+		w.send(e)
+	}
+	for range w.input {
+	}
+}
+
+func (w *cacheWatcher) send(e int) {
+	w.events <- e // want `send on field events of cacheWatcher blocks forever: nothing in this package receives from it`
+}
+
+func (w *cacheWatcher) add(e int) { w.input <- e }
+
+func (w *cacheWatcher) stop() { close(w.input) }
+
+// Buffered, sent once, never drained: a latch, quiet.
+type latch struct{ fired chan struct{} }
+
+func newLatch() *latch { return &latch{fired: make(chan struct{}, 1)} }
+
+func (l *latch) fire() { l.fired <- struct{}{} }
