@@ -58,6 +58,10 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 	}
 
 	findings := collect(res, len(analyzers))
+	findings, done, code := gate(res, analyzers, findings, status)
+	if done {
+		return code
+	}
 	switch {
 	case opts.json:
 		if err := printJSON(os.Stdout, res, findings); err != nil {

@@ -67,6 +67,7 @@ func run(args []string) int {
 	var opts options
 	fs := flag.NewFlagSet("asynclint", flag.ContinueOnError)
 	fs.BoolVar(&opts.tests, "test", true, "analyze test files too")
+	addGateFlags(fs, &gateOpts)
 	fs.BoolVar(&opts.json, "json", false, "print findings as JSON, as go vet -json does")
 	fs.BoolVar(&opts.fix, "fix", false, "apply the first suggested fix of each finding")
 	fs.BoolVar(&opts.diff, "diff", false, "print the changes -fix would make as unified diffs, without applying them")
@@ -80,6 +81,12 @@ func run(args []string) int {
 		return exitError // fs has printed the error and the usage
 	}
 	opts.patterns = fs.Args()
+	if !gateOpts.check(&opts) {
+		return exitError
+	}
+	if gateOpts.gendocs {
+		return gendocs()
+	}
 
 	if opts.explain != "" {
 		return explain(opts.explain)
@@ -120,7 +127,7 @@ Analyzers:
 func explain(name string) int {
 	for _, a := range suite {
 		if a.Name == name {
-			fmt.Println(strings.TrimSpace(a.Doc))
+			fmt.Print(explainText(a))
 			return exitClean
 		}
 	}

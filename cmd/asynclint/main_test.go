@@ -441,7 +441,7 @@ func TestExplain(t *testing.T) {
 		if res.code != exitClean {
 			t.Errorf("-explain %s: exit status %d, want %d", a.Name, res.code, exitClean)
 		}
-		if want := strings.TrimSpace(a.Doc) + "\n"; res.stdout != want {
+		if want := explainText(a); res.stdout != want || !strings.HasPrefix(res.stdout, strings.TrimSpace(a.Doc)) {
 			t.Errorf("-explain %s printed:\n%s\nwant:\n%s", a.Name, res.stdout, want)
 		}
 	}
