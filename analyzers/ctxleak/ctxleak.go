@@ -152,6 +152,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkFieldChannels()
 	c.checkServiceLoops()
 	c.checkLockWaits()
+	c.checkLockOrder()
 	c.checkTimers()
 	c.flush()
 	reportDirectives(pass, dirs)

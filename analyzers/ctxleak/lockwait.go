@@ -18,7 +18,7 @@ type heldAt struct {
 }
 
 // heldObjects returns the mutexes held on every path to each of fn's
-// blocking operations, by object.
+// blocking operations and calls, by object.
 func (c *checker) heldObjects(fn *ssa.Function) map[ssa.Instruction]map[object]heldAt {
 	if len(fn.Blocks) == 0 {
 		return nil
@@ -33,7 +33,7 @@ func (c *checker) heldObjects(fn *ssa.Function) map[ssa.Instruction]map[object]h
 		work = work[1:]
 		st := copyHeld(in[b.Index])
 		for _, instr := range b.Instrs {
-			if blockingOp(instr) {
+			if _, isCall := instr.(*ssa.Call); isCall || blockingOp(instr) {
 				if len(st) > 0 {
 					out[instr] = copyHeld(st)
 				} else {
