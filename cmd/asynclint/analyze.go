@@ -57,7 +57,7 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 		status = exitError
 	}
 
-	findings := collect(res, len(analyzers))
+	findings := dropRepeated(collect(res, len(analyzers)))
 	findings, done, code := gate(res, analyzers, findings, status)
 	if done {
 		return code

@@ -28,7 +28,7 @@ func main() {
 		// unitchecker parses the command line itself, into the global
 		// flag set, which is why standalone mode uses a flag set of
 		// its own.
-		unitchecker.Main(suite...) // does not return
+		unitchecker.Main(vetSuite(os.Args[1:])...) // does not return
 	}
 	os.Exit(run(os.Args[1:]))
 }
@@ -54,12 +54,14 @@ func isVetTool(args []string) bool {
 
 // options holds the standalone command line.
 type options struct {
-	tests    bool
-	json     bool
-	fix      bool
-	diff     bool
-	explain  string
-	patterns []string
+	tests   bool
+	json    bool
+	fix     bool
+	diff    bool
+	explain string
+	// staticcheck says whether to run the bundled staticcheck checks.
+	staticcheck bool
+	patterns    []string
 }
 
 // run runs asynclint standalone and returns its exit status.
@@ -72,6 +74,7 @@ func run(args []string) int {
 	fs.BoolVar(&opts.fix, "fix", false, "apply the first suggested fix of each finding")
 	fs.BoolVar(&opts.diff, "diff", false, "print the changes -fix would make as unified diffs, without applying them")
 	fs.StringVar(&opts.explain, "explain", "", "print the documentation of the named analyzer")
+	fs.BoolVar(&opts.staticcheck, "staticcheck", true, staticcheckFlagUsage)
 	enabled := addAnalyzerFlags(fs, suite)
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
@@ -99,7 +102,11 @@ func run(args []string) int {
 		usage(fs)
 		return exitError
 	}
-	return analyze(selectAnalyzers(suite, enabled), opts)
+	analyzers := selectAnalyzers(suite, enabled)
+	if !opts.staticcheck {
+		analyzers = withoutStaticcheck(analyzers)
+	}
+	return analyze(analyzers, opts)
 }
 
 func usage(fs *flag.FlagSet) {

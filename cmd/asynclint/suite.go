@@ -10,9 +10,10 @@ import (
 
 // suite lists the analyzers asynclint runs, standalone and under go vet.
 // Each analyzer's Name is also the prefix of its flags on the command
-// line, so names must stay stable once released.
-var suite = []*analysis.Analyzer{
+// line, so names must stay stable once released. The bundled staticcheck
+// checks (staticcheck.go) keep their staticcheck names, such as SA2000.
+var suite = append([]*analysis.Analyzer{
 	blockingcall.Analyzer,
 	closecheck.Analyzer,
 	ctxleak.Analyzer,
-}
+}, staticcheckSuite...)

@@ -1,0 +1,3 @@
+module example.com/sademo
+
+go 1.22
