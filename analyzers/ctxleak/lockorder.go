@@ -3,6 +3,7 @@ package ctxleak
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"sort"
 
 	"golang.org/x/tools/go/analysis"
@@ -19,6 +20,10 @@ type lockEdge struct {
 	fn       *ssa.Function
 	held     map[object]heldAt
 	via      *ssa.Function // the callee that locks to, or nil
+	// fromOuter, toOuter: the fields holding the structs whose mutex
+	// fields from and to are, when reached through one (c.in.Mutex is
+	// not c.out.Mutex, though both are field Mutex of halfConn).
+	fromOuter, toOuter *types.Var
 }
 
 // checkLockOrder reports two mutexes acquired in opposite orders by two
@@ -46,7 +51,8 @@ func (c *checker) checkLockOrder() {
 							continue
 						}
 						e := &lockEdge{from: from, to: acq.obj, fromRead: ha.read, toRead: acq.read,
-							heldPos: ha.pos, at: call.Pos(), fn: fn, held: h, via: acq.via}
+							heldPos: ha.pos, at: call.Pos(), fn: fn, held: h, via: acq.via,
+							fromOuter: ha.outer, toOuter: acq.outer}
 						key := [2]object{from, acq.obj}
 						edges[key] = append(edges[key], e)
 					}
@@ -92,6 +98,9 @@ func inverted(e *lockEdge, others []*lockEdge) *lockEdge {
 		if e.fromRead && o.toRead || e.toRead && o.fromRead {
 			continue // readers share
 		}
+		if e.fromOuter != o.toOuter || e.toOuter != o.fromOuter {
+			continue // perhaps two mutexes of one type, in different places
+		}
 		common := false
 		for m := range e.held {
 			if m != e.from && m != e.to {
@@ -108,9 +117,35 @@ func inverted(e *lockEdge, others []*lockEdge) *lockEdge {
 }
 
 type acquisition struct {
-	obj  object
-	read bool
-	via  *ssa.Function
+	obj   object
+	outer *types.Var
+	read  bool
+	via   *ssa.Function
+}
+
+// lockID is a mutex object and the field holding its struct, if any.
+type lockID struct {
+	obj   object
+	outer *types.Var
+}
+
+// outerField returns the field through which the struct holding the mutex
+// field at v is reached: in for &c.in.Mutex or &c.in.mu (in a pointer).
+func outerField(v ssa.Value) *types.Var {
+	fa, ok := v.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	x := fa.X
+	if ld, ok := x.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		x = ld.X
+	}
+	if inner, ok := x.(*ssa.FieldAddr); ok {
+		if o, ok := fieldObject(inner.X.Type(), inner.Field); ok {
+			return o.field
+		}
+	}
+	return nil
 }
 
 // acquisitions returns the mutexes a call locks: the mutex of a Lock or
@@ -122,7 +157,7 @@ func (c *checker) acquisitions(call *ssa.Call) []acquisition {
 			return nil
 		}
 		if o, ok := objectOf(sc.recv); ok {
-			return []acquisition{{obj: o, read: sc.method == "RLock"}}
+			return []acquisition{{obj: o, outer: outerField(sc.recv), read: sc.method == "RLock"}}
 		}
 		return nil
 	}
@@ -131,8 +166,8 @@ func (c *checker) acquisitions(call *ssa.Call) []acquisition {
 		return nil
 	}
 	var out []acquisition
-	for o, read := range c.lockedIn(origin(callee), 0, map[*ssa.Function]bool{}) {
-		out = append(out, acquisition{obj: o, read: read, via: origin(callee)})
+	for id, read := range c.lockedIn(origin(callee), 0, map[*ssa.Function]bool{}) {
+		out = append(out, acquisition{obj: id.obj, outer: id.outer, read: read, via: origin(callee)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].obj.field.Name() < out[j].obj.field.Name() })
 	return out
@@ -140,8 +175,8 @@ func (c *checker) acquisitions(call *ssa.Call) []acquisition {
 
 // lockedIn returns the field mutexes fn locks, directly or through the
 // functions of this package it calls, and whether only for reading.
-func (c *checker) lockedIn(fn *ssa.Function, depth int, seen map[*ssa.Function]bool) map[object]bool {
-	out := map[object]bool{}
+func (c *checker) lockedIn(fn *ssa.Function, depth int, seen map[*ssa.Function]bool) map[lockID]bool {
+	out := map[lockID]bool{}
 	if depth > 3 || seen[fn] {
 		return out
 	}
@@ -155,8 +190,9 @@ func (c *checker) lockedIn(fn *ssa.Function, depth int, seen map[*ssa.Function]b
 			if sc, ok := syncMethod(call.Common()); ok {
 				if sc.method == "Lock" || sc.method == "RLock" {
 					if o, ok := objectOf(sc.recv); ok && o.field != nil {
-						read, had := out[o]
-						out[o] = (sc.method == "RLock") && (!had || read)
+						id := lockID{o, outerField(sc.recv)}
+						read, had := out[id]
+						out[id] = (sc.method == "RLock") && (!had || read)
 					}
 				}
 				continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/constant"
 	"go/token"
+	"go/types"
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
@@ -12,9 +13,10 @@ import (
 
 // A heldAt records where a mutex held at some point was locked.
 type heldAt struct {
-	pos  token.Pos
-	read bool
-	path string // its path in the holding function, for messages
+	pos   token.Pos
+	read  bool
+	path  string     // its path in the holding function, for messages
+	outer *types.Var // the field holding its struct (outerField)
 }
 
 // heldObjects returns the mutexes held on every path to each of fn's
@@ -55,7 +57,7 @@ func (c *checker) heldObjects(fn *ssa.Function) map[ssa.Instruction]map[object]h
 			switch sc.method {
 			case "Lock", "RLock":
 				p, _ := pathOf(sc.recv)
-				st[o] = heldAt{pos: call.Pos(), read: sc.method == "RLock", path: p}
+				st[o] = heldAt{pos: call.Pos(), read: sc.method == "RLock", path: p, outer: outerField(sc.recv)}
 			case "Unlock", "RUnlock":
 				delete(st, o)
 			}

@@ -119,3 +119,39 @@ func rl(g *gate, l *left, r *right) { // want rl:"locks 0.mu; locks 1.mu; locks 
 	l.mu.Unlock()
 	r.mu.Unlock()
 }
+
+// Two halves of one type, each with its own mutex: in then handshake on
+// one path, handshake then out on the other, no inversion.
+type half struct {
+	sync.Mutex
+	buf []byte
+}
+
+type conn struct {
+	in, out   half
+	handshake sync.Mutex
+}
+
+func (h *half) flush() { // want flush:"locks 0.Mutex"
+	h.Lock()
+	h.buf = nil
+	h.Unlock()
+}
+
+func (c *conn) read() { // want read:"locks 0.handshake; locks 0.in.Mutex"
+	c.in.Lock()
+	defer c.in.Unlock()
+	c.renegotiate()
+}
+
+func (c *conn) renegotiate() { // want renegotiate:"locks 0.handshake"
+	c.handshake.Lock()
+	defer c.handshake.Unlock()
+}
+
+func (c *conn) handshakeNow() { // want handshakeNow:"locks 0.handshake; locks 0.out.Mutex"
+	c.handshake.Lock()
+	defer c.handshake.Unlock()
+	c.out.Lock()
+	c.out.Unlock()
+}
