@@ -73,4 +73,50 @@
 //
 //	-blockingcall.funcs=pkg/path.Func,(*pkg/path.T).Method
 //	    more functions that block without a context
+//
+// # Examples
+//
+// Bad:
+//
+//	func Quote(ctx context.Context, c *http.Client, sym string) (*http.Response, error) {
+//		req, err := http.NewRequest("GET", "https://api.example.com/price?s="+sym, nil)
+//		if err != nil {
+//			return nil, err
+//		}
+//		return c.Do(req) // cancelling ctx does not stop it
+//	}
+//
+// Good:
+//
+//	func Quote(ctx context.Context, c *http.Client, sym string) (*http.Response, error) {
+//		req, err := http.NewRequestWithContext(ctx, "GET", "https://api.example.com/price?s="+sym, nil)
+//		if err != nil {
+//			return nil, err
+//		}
+//		return c.Do(req)
+//	}
+//
+// Bad (through a helper):
+//
+//	func lastPrice(sym string) (string, error) {
+//		resp, err := http.Get("https://api.example.com/price?s=" + sym)
+//		...
+//	}
+//
+//	func Handle(w http.ResponseWriter, r *http.Request) {
+//		p, err := lastPrice(r.FormValue("s")) // lastPrice → net/http.Get
+//		...
+//	}
+//
+// Good (through a helper):
+//
+//	func lastPrice(ctx context.Context, sym string) (string, error) {
+//		req, err := http.NewRequestWithContext(ctx, "GET", "https://api.example.com/price?s="+sym, nil)
+//		...
+//	}
+//
+//	func Handle(w http.ResponseWriter, r *http.Request) {
+//		p, err := lastPrice(r.Context(), r.FormValue("s"))
+//		...
+//	}
 package blockingcall

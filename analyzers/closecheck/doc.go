@@ -107,4 +107,57 @@
 //	-closecheck.std
 //	    also analyse standard-library packages (their resources are otherwise
 //	    known from the catalog)
+//
+// # Examples
+//
+// Bad:
+//
+//	resp, err := c.Do(req)
+//	if err != nil {
+//		return nil, err
+//	}
+//	if resp.StatusCode != http.StatusOK {
+//		return nil, fmt.Errorf("depth: %s", resp.Status) // the body leaks here
+//	}
+//	defer resp.Body.Close()
+//
+// Good:
+//
+//	resp, err := c.Do(req)
+//	if err != nil {
+//		return nil, err
+//	}
+//	defer resp.Body.Close()
+//	if resp.StatusCode != http.StatusOK {
+//		return nil, fmt.Errorf("depth: %s", resp.Status)
+//	}
+//
+// Bad (rows):
+//
+//	rows, err := db.QueryContext(ctx, "SELECT name FROM venues")
+//	if err != nil {
+//		return nil, err
+//	}
+//	var names []string
+//	for rows.Next() {
+//		var name string
+//		if err := rows.Scan(&name); err != nil {
+//			return nil, err // the rows, and their connection, leak here
+//		}
+//		names = append(names, name)
+//	}
+//	return names, rows.Err()
+//
+// Good (rows):
+//
+//	rows, err := db.QueryContext(ctx, "SELECT name FROM venues")
+//	if err != nil {
+//		return nil, err
+//	}
+//	defer rows.Close()
+//	var names []string
+//	for rows.Next() {
+//		...
+//	}
+//	return names, rows.Err()
 package closecheck

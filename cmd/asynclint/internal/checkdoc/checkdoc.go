@@ -83,9 +83,17 @@ func Parse(name, doc string) *Check {
 		}
 	}
 	if len(blocks) > 0 {
-		if _, ok := blocks[0].(*comment.Paragraph); ok {
+		if para, ok := blocks[0].(*comment.Paragraph); ok {
 			c.why = blocks[:1]
 			blocks = blocks[1:]
+			// A paragraph ending in a colon introduces the
+			// code block that follows it.
+			if len(blocks) > 0 && strings.HasSuffix(plain(para.Text), ":") {
+				if _, ok := blocks[0].(*comment.Code); ok {
+					c.why = append(c.why, blocks[0])
+					blocks = blocks[1:]
+				}
+			}
 		}
 	}
 
@@ -130,8 +138,7 @@ func Parse(name, doc string) *Check {
 				}
 				continue
 			case strings.HasPrefix(text, "//nolint"):
-				c.directives = append(c.directives, b)
-				continue
+				continue // the common text of Suppressing says it
 			case text == "Flags:":
 				if code, ok := next().(*comment.Code); ok {
 					c.flags = append(c.flags, code)
@@ -210,14 +217,14 @@ func markdown(blocks []comment.Block, level int) string {
 	return string(p.Markdown(&comment.Doc{Content: blocks}))
 }
 
-// Suppress is how to silence any check, in plain text with NAME for
-// the check's name.
-const suppress = "Put //asynclint:ignore NAME <reason> on the line of the finding, " +
+// suppress is how to silence any check, in Markdown, with NAME for the
+// check's name.
+const suppress = "Put `//asynclint:ignore NAME <reason>` on the line of the finding, " +
 	"the line above it, or in the doc comment of the enclosing function; " +
 	"the reason is required, and an ignore that silences nothing is itself reported. " +
-	"//nolint:asynclint and //nolint:NAME work too. " +
+	"`//nolint:asynclint` and `//nolint:NAME` work too. " +
 	"To adopt the check on existing code without fixing every finding first, " +
-	"record them with asynclint -baseline-write FILE and run asynclint -baseline FILE."
+	"record them with `asynclint -baseline-write FILE ./...` and run `asynclint -baseline FILE ./...`."
 
 func (c *Check) suppress() string {
 	return strings.ReplaceAll(suppress, "NAME", c.Name)
@@ -269,7 +276,7 @@ func (c *Check) Markdown(level int) []byte {
 	if len(c.directives) > 0 {
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%s\n\n", codeSpans(c.suppress()))
+	fmt.Fprintf(&b, "%s\n\n", c.suppress())
 	if len(c.flags) > 0 {
 		h(level+1, "Flags")
 		b.WriteString(markdown(c.flags, level+2))
@@ -286,7 +293,7 @@ func (c *Check) Text(doc string) string {
 	b.WriteString(strings.TrimSpace(doc))
 	b.WriteString("\n\nSuppressing:\n\n")
 	var p comment.Parser
-	b.WriteString(c.text(p.Parse(c.suppress()).Content, "\t"))
+	b.WriteString(c.text(p.Parse(strings.ReplaceAll(c.suppress(), "`", "")).Content, "\t"))
 	fmt.Fprintf(&b, "\nSince %s.", c.Since)
 	if c.URL != "" {
 		fmt.Fprintf(&b, " %s", c.URL)
@@ -305,21 +312,6 @@ func escape(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
-}
-
-var codeWords = regexp.MustCompile(`(//[a-z]+:[a-z]+(?: NAME| [a-z]+)?(?: <reason>)?|asynclint -[a-z-]+ FILE)`)
-
-// codeSpans escapes plain text, setting directives and commands in code.
-func codeSpans(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range codeWords.FindAllStringIndex(s, -1) {
-		b.WriteString(escape(s[last:m[0]]))
-		b.WriteString("`" + s[m[0]:m[1]] + "`")
-		last = m[1]
-	}
-	b.WriteString(escape(s[last:]))
 	return b.String()
 }
 
