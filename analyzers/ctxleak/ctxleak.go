@@ -197,6 +197,8 @@ type checker struct {
 	fieldChans map[*types.Var]*fieldChan
 	// goBodies: the functions go statements run, built on first use.
 	goBodies map[*ssa.Function]bool
+	// goSpawners: the functions whose go statements run each go body.
+	goSpawners map[*ssa.Function][]*ssa.Function
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

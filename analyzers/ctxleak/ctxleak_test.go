@@ -18,7 +18,7 @@ func TestAnalyzer(t *testing.T) {
 		"waits under a lock the waker needs": {"lockwait"},
 		"lock order":                         {"lockorder"},
 		"the same test written twice":        {"lockcond"},
-		"channel fields nothing completes":   {"fieldchan"},
+		"channel fields nothing completes":   {"fieldchan", "servicemain"},
 		"lost cancel":                        {"cancel"},
 		"cancel facts across packages":       {"canceluser"},
 		"stranded senders and receivers":     {"chans"},

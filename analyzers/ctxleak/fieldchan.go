@@ -5,6 +5,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -93,7 +95,7 @@ func (c *checker) fieldChanOf(f *types.Var) *fieldChan {
 					for _, r := range *instr.Referrers() {
 						switch r := r.(type) {
 						case *ssa.Store:
-							c.assigned(fc, r.Val)
+							c.assigned(fc, r.Val, f)
 						case *ssa.UnOp:
 							c.chanValueUses(fc, r, getters, 0)
 						case *ssa.DebugRef:
@@ -112,10 +114,24 @@ func (c *checker) fieldChanOf(f *types.Var) *fieldChan {
 	return fc
 }
 
-// assigned records a value stored into the field.
-func (c *checker) assigned(fc *fieldChan, v ssa.Value) {
+// assigned records a value stored into the field. A channel made for it
+// and also used on its own (kept in a variable that is received from)
+// is not the field's alone.
+func (c *checker) assigned(fc *fieldChan, v ssa.Value, f *types.Var) {
 	switch v := v.(type) {
 	case *ssa.MakeChan:
+		for _, r := range *v.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Store:
+				fa, ok := r.Addr.(*ssa.FieldAddr)
+				if o, isField := fieldObject(fa.X.Type(), fa.Field); !ok || !isField || o.field != f || r.Val != v {
+					fc.escapes = true
+				}
+			default:
+				fc.escapes = true
+			}
+		}
 		fc.makes = append(fc.makes, v)
 		k, ok := v.Size.(*ssa.Const)
 		if !ok || k.Value == nil || k.Value.Kind() != constant.Int || constant.Sign(k.Value) != 0 {
@@ -236,12 +252,16 @@ func (c *checker) checkServiceLoops() {
 			continue
 		}
 		for _, op := range ops {
-			if op.kind != opSend || !op.blocking || loops[op.fn()] != nil {
-				continue
+			if op.kind != opSend || !op.blocking || loops[op.fn()] != nil || c.inTest(op.pos) {
+				continue // a test orders its calls around the loop's life
 			}
 			c.reportServiceGone(obj, op, loops)
 		}
 	}
+}
+
+func (c *checker) inTest(pos token.Pos) bool {
+	return strings.HasSuffix(c.pass.Fset.Position(pos).Filename, "_test.go")
 }
 
 // serviceLoopExit returns a return through which the function receiving
@@ -250,6 +270,11 @@ func (c *checker) checkServiceLoops() {
 func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 	fn := op.fn()
 	if !onCycle(op.instr.Block()) || !c.startedAsGoroutine(fn) {
+		return nil
+	}
+	// Started only as the process starts, it serves until the process
+	// ends, whatever its loop could do.
+	if !slices.ContainsFunc(c.goSpawners[fn], func(s *ssa.Function) bool { return !c.startup(s) }) {
 		return nil
 	}
 	// Paths that leave because the channel was closed do not count:
@@ -302,6 +327,7 @@ func closedEdge(b *ssa.BasicBlock, obj object) bool {
 func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 	if c.goBodies == nil {
 		c.goBodies = map[*ssa.Function]bool{}
+		c.goSpawners = map[*ssa.Function][]*ssa.Function{}
 		for _, f := range c.prog.Funcs {
 			for _, b := range f.Blocks {
 				for _, instr := range b.Instrs {
@@ -310,6 +336,7 @@ func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 						continue
 					}
 					c.goBodies[body] = true
+					c.goSpawners[body] = append(c.goSpawners[body], f)
 					if body.Parent() == nil {
 						continue
 					}
@@ -318,6 +345,7 @@ func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 							if call, ok := in.(*ssa.Call); ok {
 								if callee, _ := c.prog.Callee(call.Common()); callee != nil && callee.Pkg == c.prog.Pkg {
 									c.goBodies[origin(callee)] = true
+									c.goSpawners[origin(callee)] = append(c.goSpawners[origin(callee)], f)
 								}
 							}
 						}

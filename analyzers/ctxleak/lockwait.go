@@ -233,8 +233,19 @@ func (c *checker) locksBeforeInstr(at ssa.Instruction, deferred bool, m object, 
 			}
 		}
 	}
-	if len(acq) > 0 && deferred {
-		return true
+	if deferred {
+		// A deferred waker runs at the end, after the body and after the
+		// calls deferred later (which run first).
+		if len(acq) > 0 {
+			return true
+		}
+		for _, b := range g.Blocks {
+			for _, instr := range b.Instrs {
+				if d, ok := instr.(*ssa.Defer); ok && d != at && instrReaches(at, d) && c.acquiresCall(d.Common(), m, heldRead, 0) {
+					return true
+				}
+			}
+		}
 	}
 	for _, a := range acq {
 		if instrReaches(a, at) {
@@ -281,14 +292,18 @@ func (c *checker) acquires(instr ssa.Instruction, m object, heldRead bool, depth
 	if !ok {
 		return false
 	}
-	if sc, ok := syncMethod(call.Common()); ok {
+	return c.acquiresCall(call.Common(), m, heldRead, depth)
+}
+
+func (c *checker) acquiresCall(common *ssa.CallCommon, m object, heldRead bool, depth int) bool {
+	if sc, ok := syncMethod(common); ok {
 		if sc.method != "Lock" && !(sc.method == "RLock" && !heldRead) {
 			return false
 		}
 		o, ok := objectOf(sc.recv)
 		return ok && o == m
 	}
-	callee, _ := c.prog.Callee(call.Common())
+	callee, _ := c.prog.Callee(common)
 	if callee == nil || callee.Pkg != c.prog.Pkg || depth > 3 {
 		return false
 	}

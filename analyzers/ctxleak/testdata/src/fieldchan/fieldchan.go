@@ -196,3 +196,33 @@ type latch struct{ fired chan struct{} }
 func newLatch() *latch { return &latch{fired: make(chan struct{}, 1)} }
 
 func (l *latch) fire() { l.fired <- struct{}{} }
+
+// The reply channel is also kept in a variable and received from there.
+type seqReq struct {
+	symbol string
+	out    chan uint64
+}
+
+type sequencer struct{ reqs chan seqReq }
+
+func (s *sequencer) serve() { // want serve:"never returns"
+	n := uint64(0)
+	for {
+		r := <-s.reqs
+		n++
+		r.out <- n
+	}
+}
+
+func (s *sequencer) next(symbol string) uint64 {
+	out := make(chan uint64, 1)
+	s.reqs <- seqReq{symbol: symbol, out: out}
+	return <-out
+}
+
+func newSequencer() *sequencer {
+	s := &sequencer{reqs: make(chan seqReq)}
+	//asynclint:daemon the sequencer numbers orders for the life of the process
+	go s.serve()
+	return s
+}

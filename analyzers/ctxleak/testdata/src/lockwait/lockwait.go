@@ -258,3 +258,28 @@ func (b *inbox) take() int { // want take:"locks 0.mu"
 	<-b.ready
 	return b.n
 }
+
+// The worker's deferred retire locks before its deferred Done runs.
+type pool struct {
+	mu   sync.Mutex
+	wg   sync.WaitGroup
+	busy int
+}
+
+func (p *pool) retire() { // want retire:"locks 0.mu"
+	p.mu.Lock()
+	p.busy--
+	p.mu.Unlock()
+}
+
+func (p *pool) work(f func()) { // want work:"cancels \\[1\\]"
+	defer p.wg.Done()
+	defer p.retire()
+	f()
+}
+
+func (p *pool) shutdown() { // want shutdown:"locks 0.mu"
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wg.Wait() // want `Wait on field wg of pool waits while holding p.mu`
+}
