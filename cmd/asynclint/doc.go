@@ -44,8 +44,26 @@
 //	-diff
 //	    print the changes -fix would make, as unified diffs on standard
 //	    output, instead of writing them
+//	-sarif, -format sarif
+//	    print findings to standard output as a SARIF 2.1.0 log: one run,
+//	    whose tool driver has a rule per analyzer (id, descriptions, help
+//	    from its documentation); each result's ruleId is its analyzer's
+//	    name and its property "category" the diagnostic's category (as
+//	    ctxleak's lostcancel); related positions are relatedLocations,
+//	    suggested fixes are fixes; file locations are relative to the
+//	    current directory, the base %SRCROOT%. -format json is -json.
+//	-baseline file
+//	    leave out the findings the baseline file records (see
+//	    -baseline-write); the exit status counts only the others
+//	-baseline-write file
+//	    record the findings in the file, keyed by file, analyzer,
+//	    enclosing function and message without its line numbers, so that
+//	    lines inserted above a finding do not make it new; print none,
+//	    and exit 0 unless a package failed to load
 //	-explain name
 //	    print the documentation of the named analyzer and exit
+//	-gendocs
+//	    print docs/checks.md, generated from the analyzers' documentation
 //	-NAME.FLAG=value
 //	    set flag FLAG of analyzer NAME, for example
 //	    -blockingcall.funcs=example.com/db.Query
