@@ -19,6 +19,10 @@ type fieldChan struct {
 	makes    []*ssa.MakeChan
 	buffered bool // some make has a buffer, or one of unknown size
 	escapes  bool // the channel goes where the package cannot follow it
+	// recvOut: it leaves the package only receive-only (an exported
+	// accessor returning <-chan T): others may receive from it, but
+	// cannot send on or close it.
+	recvOut bool
 }
 
 // checkFieldChannels reports operations on a channel field that can never
@@ -52,7 +56,7 @@ func (c *checker) checkFieldChannels() {
 			switch {
 			case op.kind == opRecv && counts[opSend] == 0 && counts[opClose] == 0:
 				c.reportNeverMatched(obj, op, fc, "receive from", "sends on or closes")
-			case op.kind == opSend && counts[opRecv] == 0 && (!fc.buffered || c.repeats(op.instr)):
+			case op.kind == opSend && counts[opRecv] == 0 && !fc.recvOut && (!fc.buffered || c.repeats(op.instr)):
 				c.reportNeverMatched(obj, op, fc, "send on", "receives from")
 			}
 		}
@@ -170,9 +174,17 @@ func (c *checker) chanValueUses(fc *fieldChan, v ssa.Value, getters map[*ssa.Fun
 			}
 		case *ssa.Return:
 			fn := r.Parent()
-			if fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() || len(r.Results) != 1 {
+			if fn.Parent() != nil || fn.Object() == nil || len(r.Results) != 1 {
 				fc.escapes = true
 				continue
+			}
+			if fn.Object().Exported() {
+				if ch, ok := r.Results[0].Type().Underlying().(*types.Chan); ok && ch.Dir() == types.RecvOnly {
+					fc.recvOut = true
+				} else {
+					fc.escapes = true
+					continue
+				}
 			}
 			if getters[fn] {
 				continue
@@ -231,7 +243,7 @@ func (c *checker) checkServiceLoops() {
 			continue
 		}
 		fc := c.fieldChanOf(obj.field)
-		if fc.escapes || len(fc.makes) == 0 || fc.buffered {
+		if fc.escapes || fc.recvOut || len(fc.makes) == 0 || fc.buffered {
 			continue
 		}
 		loops := map[*ssa.Function]*ssa.Return{}

@@ -209,7 +209,7 @@ func (c *checker) unbuffered(o object) bool {
 		return false
 	}
 	fc := c.fieldChanOf(o.field)
-	return !fc.escapes && len(fc.makes) > 0 && !fc.buffered
+	return !fc.escapes && !fc.recvOut && len(fc.makes) > 0 && !fc.buffered
 }
 
 // locksBefore reports whether the goroutine performing w must lock m (in

@@ -73,6 +73,9 @@ func objectDepth(v ssa.Value, depth int) (object, bool) {
 		var o object
 		for _, b := range fn.Blocks {
 			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+				if k, ok := ret.Results[0].(*ssa.Const); ok && k.IsNil() {
+					continue // if s == nil { return nil }
+				}
 				ro, ok := objectDepth(ret.Results[0], depth+1)
 				if !ok || (o.valid() && ro != o) {
 					return object{}, false

@@ -226,3 +226,41 @@ func newSequencer() *sequencer {
 	go s.serve()
 	return s
 }
+
+// Handed out receive-only: others may wait on it, nobody else can close
+// it, and nothing here does.
+type stopper struct{ quiesce chan struct{} }
+
+func newStopper() *stopper { return &stopper{quiesce: make(chan struct{})} }
+
+func (s *stopper) ShouldQuiesce() <-chan struct{} {
+	if s == nil {
+		return nil
+	}
+	return s.quiesce
+}
+
+func (s *stopper) wait() {
+	<-s.ShouldQuiesce() // want `receive from field quiesce of stopper blocks forever: nothing in this package sends on or closes it`
+}
+
+// Handed out receive-only, and closed here: quiet.
+type closer struct{ done chan struct{} }
+
+func newCloser() *closer { return &closer{done: make(chan struct{})} }
+
+func (c *closer) Done() <-chan struct{} { return c.done }
+
+func (c *closer) Close() { close(c.done) }
+
+func (c *closer) wait() { <-c.Done() }
+
+// Handed out receive-only with sends and no receiver here: others may
+// receive, quiet.
+type feed struct{ ticks chan int }
+
+func newFeed() *feed { return &feed{ticks: make(chan int)} }
+
+func (f *feed) Ticks() <-chan int { return f.ticks }
+
+func (f *feed) publish(v int) { f.ticks <- v }
