@@ -358,6 +358,8 @@ func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 								if callee, _ := c.prog.Callee(call.Common()); callee != nil && callee.Pkg == c.prog.Pkg {
 									c.goBodies[origin(callee)] = true
 									c.goSpawners[origin(callee)] = append(c.goSpawners[origin(callee)], f)
+								} else if i := runnerParam(f, call.Call.Value); i >= 0 {
+									c.runnerArgs(f, i)
 								}
 							}
 						}
@@ -367,6 +369,53 @@ func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 		}
 	}
 	return c.goBodies[fn]
+}
+
+// runnerParam returns the index of f's parameter that v, a function value
+// called on a goroutine f starts, is: f is a runner such as
+// RunWorker(ctx, fn) or Start(fn). -1 otherwise.
+func runnerParam(f *ssa.Function, v ssa.Value) int {
+	if ld, ok := v.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		if fv, ok := ld.X.(*ssa.FreeVar); ok {
+			if a, ok := binding(fv).(*ssa.Alloc); ok {
+				if st := onlyStore(a); st != nil {
+					v = st.Val
+				}
+			}
+		}
+	}
+	if fv, ok := v.(*ssa.FreeVar); ok {
+		v = binding(fv)
+	}
+	if p, ok := v.(*ssa.Parameter); ok && p.Parent() == f {
+		for i, q := range f.Params {
+			if q == p {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// runnerArgs marks the functions passed as argument i to the runner f as
+// run on goroutines.
+func (c *checker) runnerArgs(f *ssa.Function, i int) {
+	for _, call := range c.callsOf(f) {
+		if i >= len(call.Call.Args) {
+			continue
+		}
+		var fn *ssa.Function
+		switch a := call.Call.Args[i].(type) {
+		case *ssa.Function:
+			fn = a
+		case *ssa.MakeClosure:
+			fn = a.Fn.(*ssa.Function)
+		}
+		if fn != nil {
+			c.goBodies[fn] = true
+			c.goSpawners[fn] = append(c.goSpawners[fn], call.Parent())
+		}
+	}
 }
 
 func (c *checker) reportServiceGone(obj object, op *syncOp, loops map[*ssa.Function]*ssa.Return) {

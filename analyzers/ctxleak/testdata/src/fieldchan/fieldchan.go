@@ -264,3 +264,35 @@ func newFeed() *feed { return &feed{ticks: make(chan int)} }
 func (f *feed) Ticks() <-chan int { return f.ticks }
 
 func (f *feed) publish(v int) { f.ticks <- v }
+
+// A loop started through a runner that calls it on a goroutine.
+type worker struct{ stop chan struct{} }
+
+func (w *worker) start(run func(stop <-chan struct{})) {
+	go func() {
+		run(w.stop)
+	}()
+}
+
+type strategy struct {
+	resets chan struct{}
+	w      *worker
+}
+
+func newStrategy() *strategy {
+	s := &strategy{resets: make(chan struct{}), w: &worker{stop: make(chan struct{})}}
+	s.w.start(func(stop <-chan struct{}) {
+		for {
+			select {
+			case <-s.resets:
+			case <-stop:
+				return
+			}
+		}
+	})
+	return s
+}
+
+func (s *strategy) onChange() {
+	s.resets <- struct{}{} // want `send on field resets of strategy blocks forever once newStrategy.func1, the goroutine that receives it, has returned`
+}
