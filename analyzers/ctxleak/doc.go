@@ -43,7 +43,9 @@
 // channel that returns), ranges over a Ticker's channel (never closed), or
 // calls a function that never returns. Goroutines started by main.main
 // and init, and those marked //asynclint:daemon <reason> (on the go
-// statement or on the function), live as long as the process by design.
+// statement or on the function), live as long as the process by design,
+// as do goroutines started in a function that only main and init call, and
+// singletons started once through a sync.Once.
 //
 // lostcancel — the cancel function of context.WithCancel, WithTimeout,
 // WithDeadline (and their Cause forms), signal.NotifyContext's stop,
@@ -74,9 +76,18 @@
 // matched as objects: the same field of the same type, or the same value
 // made in a function and the closures that capture it.
 //
+// And two mutex fields locked in opposite orders by two functions of the
+// package, directly or through callees (one goroutine holds A and waits
+// for B while another holds B and waits for A): reported at the later
+// acquisition, naming the other order. Two read locks do not wait for each
+// other, orders taken under a common third lock cannot interleave, and two
+// instances of one field (from.mu, to.mu) are not two mutexes by this rule.
+//
 // waitgroup — WaitGroup.Add inside the goroutine it counts (Wait may
-// return before it runs), and a goroutine or worker that calls Done on
-// some paths but not all (Wait never returns).
+// return before it runs), a goroutine or worker that calls Done on some
+// paths but not all (Wait never returns), and a Wait inside the loop that
+// starts the goroutines it waits for when the whole count was added
+// before the loop (the first Wait waits for goroutines not yet started).
 //
 // timer — time.After in a loop and time.Tick in a function that returns,
 // only where timers behave as before Go 1.23 (files built for an older Go,
@@ -93,6 +104,105 @@
 // named by its path from a parameter, as 0.mu), "holds p" (returns with it
 // locked), "unlocks p", "done i" (calls Done on the WaitGroup parameter on
 // every path) and "never returns".
+//
+// # Examples
+//
+// Bad (stranded):
+//
+//	results := make(chan Quote)
+//	go func() { results <- fetch(sym) }()
+//	select {
+//	case q := <-results:
+//		return q, nil
+//	case <-ctx.Done():
+//		return Quote{}, ctx.Err() // the goroutine's send now waits forever
+//	}
+//
+// Good (stranded):
+//
+//	results := make(chan Quote, 1) // the send completes whoever is listening
+//
+// Bad (forever):
+//
+//	func NewFeed() *Feed {
+//		f := &Feed{}
+//		go func() {
+//			for {
+//				time.Sleep(time.Second)
+//				f.refresh()
+//			}
+//		}()
+//		return f
+//	}
+//
+// Good (forever):
+//
+//	func NewFeed(ctx context.Context) *Feed {
+//		f := &Feed{}
+//		go func() {
+//			t := time.NewTicker(time.Second)
+//			defer t.Stop()
+//			for {
+//				select {
+//				case <-ctx.Done():
+//					return
+//				case <-t.C:
+//					f.refresh()
+//				}
+//			}
+//		}()
+//		return f
+//	}
+//
+// Bad (lostcancel):
+//
+//	ctx, cancel := context.WithTimeout(ctx, time.Second)
+//	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+//	if err != nil {
+//		return err // the context and its timer leak
+//	}
+//	defer cancel()
+//
+// Good (lostcancel):
+//
+//	ctx, cancel := context.WithTimeout(ctx, time.Second)
+//	defer cancel()
+//
+// Bad (lock):
+//
+//	s.mu.Lock()
+//	if s.closed {
+//		return ErrClosed // s.mu stays locked
+//	}
+//	s.n++
+//	s.mu.Unlock()
+//
+// Good (lock):
+//
+//	s.mu.Lock()
+//	defer s.mu.Unlock()
+//
+// Bad (waitgroup):
+//
+//	for _, u := range urls {
+//		go func() {
+//			wg.Add(1) // Wait may already have returned
+//			defer wg.Done()
+//			get(u)
+//		}()
+//	}
+//	wg.Wait()
+//
+// Good (waitgroup):
+//
+//	for _, u := range urls {
+//		wg.Add(1)
+//		go func() {
+//			defer wg.Done()
+//			get(u)
+//		}()
+//	}
+//	wg.Wait()
 //
 // Directives:
 //
