@@ -125,10 +125,13 @@ func dropRepeated(findings []*finding) []*finding {
 // //asynclint:ignore comments that applied to a and suppressed nothing,
 // as asynclint's own analyzers do.
 func withIgnores(a *analysis.Analyzer) *analysis.Analyzer {
-	title, _, _ := strings.Cut(strings.TrimSpace(a.Doc), "\n")
+	title, body, _ := strings.Cut(strings.TrimSpace(a.Doc), "\n")
+	if body = strings.TrimSpace(body); body != "" {
+		body = "\n\n" + body
+	}
 	return &analysis.Analyzer{
 		Name: a.Name,
-		Doc: a.Name + ": " + title + "\n\n" + strings.TrimSpace(a.Doc) +
+		Doc: a.Name + ": " + title + body +
 			"\n\nThis is staticcheck's " + a.Name + " (honnef.co/go/tools v0.8.2), bundled with asynclint; see " + a.URL +
 			".\nIt honours //lint:ignore " + a.Name + " <reason>, //lint:file-ignore, //asynclint:ignore [" + a.Name + "] <reason>, and //nolint:" + a.Name + ".",
 		URL:              a.URL,
@@ -141,7 +144,7 @@ func withIgnores(a *analysis.Analyzer) *analysis.Analyzer {
 			report := pass.Report
 			pass.Report = func(d analysis.Diagnostic) {
 				if !ig.suppressed(d.Pos) {
-					report(d)
+					report(withoutBrokenFixes(pass, d))
 				}
 			}
 			defer func() { pass.Report = report }()
@@ -159,6 +162,34 @@ func withIgnores(a *analysis.Analyzer) *analysis.Analyzer {
 			return result, err
 		},
 	}
+}
+
+// withoutBrokenFixes drops the fixes of d that refer to package
+// context in a file that does not import it as context: SA1012's
+// context.TODO() would not compile there.
+func withoutBrokenFixes(pass *analysis.Pass, d analysis.Diagnostic) analysis.Diagnostic {
+	refersToContext := func(fix analysis.SuggestedFix) bool {
+		for _, e := range fix.TextEdits {
+			if strings.Contains(string(e.NewText), "context.") {
+				return true
+			}
+		}
+		return false
+	}
+	if !slices.ContainsFunc(d.SuggestedFixes, refersToContext) {
+		return d
+	}
+	for _, f := range pass.Files {
+		if f.FileStart <= d.Pos && d.Pos <= f.FileEnd {
+			for _, imp := range f.Imports {
+				if imp.Path.Value == `"context"` && (imp.Name == nil || imp.Name.Name == "context") {
+					return d
+				}
+			}
+		}
+	}
+	d.SuggestedFixes = slices.DeleteFunc(slices.Clone(d.SuggestedFixes), refersToContext)
+	return d
 }
 
 // An ignore is an //asynclint:ignore that applies to one check.

@@ -8,6 +8,8 @@ package main
 //	         reports it and the Add inside the goroutine as well
 //	ignored  the same bugs, each silenced by a different directive,
 //	         and ignores that silence nothing
+//	fixes    nil contexts, in a file that imports context and in one
+//	         that does not
 
 import (
 	"encoding/json"
@@ -200,6 +202,23 @@ func TestStaticcheckFlag(t *testing.T) {
 	} {
 		if got := staticcheckFlag(tc.args); got != tc.want {
 			t.Errorf("staticcheckFlag(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestStaticcheckFixes checks that SA1012's fix (context.TODO()) is
+// offered only in a file that imports package context.
+func TestStaticcheckFixes(t *testing.T) {
+	t.Parallel()
+	res := asynclint(t, sademo, "-json", "-SA1012", "./fixes")
+	diags := parseJSON(t, res.stdout)
+	if len(diags) != 2 {
+		t.Fatalf("got %d findings, want 2", len(diags))
+	}
+	for _, d := range diags {
+		withImport := strings.Contains(d.Posn, "wait.go")
+		if got := len(d.SuggestedFixes) > 0; got != withImport {
+			t.Errorf("%s: fixes offered %v, want %v", d.Posn, got, withImport)
 		}
 	}
 }

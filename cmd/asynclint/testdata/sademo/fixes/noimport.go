@@ -1,0 +1,5 @@
+package fixes
+
+func WithoutImport() {
+	wait(nil)
+}
