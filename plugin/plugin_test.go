@@ -31,7 +31,7 @@ func TestGolangciLint(t *testing.T) {
 	cache := t.TempDir()
 	lint := func(t *testing.T, config string, args ...string) (stdout, stderr string, code int) {
 		t.Helper()
-		cmd := exec.Command(gcl, append([]string{"run", "--config", config}, args...)...)
+		cmd := exec.CommandContext(t.Context(), gcl, append([]string{"run", "--config", config}, args...)...)
 		cmd.Dir = filepath.Join("testdata", "lintme")
 		cmd.Env = append(os.Environ(), "GOLANGCI_LINT_CACHE="+cache, "GOWORK=off")
 		var out, errb bytes.Buffer
@@ -96,6 +96,35 @@ func TestGolangciLint(t *testing.T) {
 		}
 	})
 
+	t.Run("repository config", func(t *testing.T) {
+		// The repository's own .golangci.yml loads the plugins and
+		// enables them.
+		config, err := filepath.Abs(filepath.Join("..", ".golangci.yml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(t.Context(), gcl, "linters", "--json", "--config", config)
+		cmd.Dir = filepath.Join("testdata", "lintme")
+		cmd.Env = append(os.Environ(), "GOLANGCI_LINT_CACHE="+cache, "GOWORK=off")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("golangci-lint linters: %v\n%s", err, out)
+		}
+		var linters struct{ Enabled []struct{ Name string } }
+		if err := json.Unmarshal(out, &linters); err != nil {
+			t.Fatalf("golangci-lint linters --json: %v\n%s", err, out)
+		}
+		enabled := map[string]bool{}
+		for _, l := range linters.Enabled {
+			enabled[l.Name] = true
+		}
+		for _, name := range []string{"blockingcall", "closecheck", "ctxleak"} {
+			if !enabled[name] {
+				t.Errorf("%s is not enabled by .golangci.yml (enabled: %v)", name, slices.Sorted(maps.Keys(enabled)))
+			}
+		}
+	})
+
 	t.Run("unknown setting", func(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "golangci.yml")
 		writeConfig(t, config, "funcs: [example.com/lintme/feeds.Slow]\n          fucns: true")
@@ -135,7 +164,7 @@ func buildCustomGCL(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-mod=mod", "-modfile="+filepath.Join(dir, "go.mod"), "-o", bin, ".")
+	cmd := exec.CommandContext(t.Context(), "go", "build", "-buildvcs=false", "-mod=mod", "-modfile="+filepath.Join(dir, "go.mod"), "-o", bin, ".")
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
 	start := time.Now()
@@ -143,7 +172,7 @@ func buildCustomGCL(t *testing.T) string {
 		t.Fatalf("go build ./tools/custom-gcl: %v\n%s", err, out)
 	}
 	t.Logf("go build ./tools/custom-gcl: %v", time.Since(start).Round(time.Millisecond))
-	out, err := exec.Command(bin, "version").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), bin, "version").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "version (devel)") {
 		t.Fatalf("custom-gcl version: %v\n%s", err, out)
 	}

@@ -120,7 +120,11 @@ func TestRegistered(t *testing.T) {
 	if _, err := p(map[string]any{"funcs": []any{"nodot"}}); err == nil {
 		t.Error("blockingcall funcs: [nodot] accepted")
 	}
-	t.Cleanup(func() { blockingcall.Analyzer.Flags.Set("funcs", "") })
+	t.Cleanup(func() {
+		if err := blockingcall.Analyzer.Flags.Set("funcs", ""); err != nil {
+			t.Error(err)
+		}
+	})
 	if _, err := p(map[string]any{"funcs": []any{"example.com/a.F", "example.com/b.G"}}); err != nil {
 		t.Fatal(err)
 	}
