@@ -156,11 +156,7 @@ func buildCustomGCL(t *testing.T) string {
 	// update, so that a dependency the main module moves on to since
 	// tools/custom-gcl/go.mod was tidied does not fail the build.
 	for _, name := range []string{"go.mod", "go.sum"} {
-		data, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(readFile(t, filepath.Join(src, name))), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,11 +168,23 @@ func buildCustomGCL(t *testing.T) string {
 		t.Fatalf("go build ./tools/custom-gcl: %v\n%s", err, out)
 	}
 	t.Logf("go build ./tools/custom-gcl: %v", time.Since(start).Round(time.Millisecond))
+	if before, after := readFile(t, filepath.Join(src, "go.mod")), readFile(t, filepath.Join(dir, "go.mod")); before != after {
+		t.Logf("the build updated tools/custom-gcl/go.mod (the main module's requirements moved on): run go mod tidy there")
+	}
 	out, err := exec.CommandContext(t.Context(), bin, "version").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "version (devel)") {
 		t.Fatalf("custom-gcl version: %v\n%s", err, out)
 	}
 	return bin
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // writeConfig writes a configuration with blockingcall's settings.
