@@ -308,7 +308,7 @@ func Again(ctx context.Context) {
 func TestChecksDoc(t *testing.T) {
 	t.Parallel()
 	const file = "../../docs/checks.md"
-	cmd := exec.Command(binary, "-gendocs")
+	cmd := exec.CommandContext(t.Context(), binary, "-gendocs")
 	want, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("asynclint -gendocs: %v", err)

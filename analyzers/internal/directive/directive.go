@@ -184,9 +184,26 @@ func parse(c *ast.Comment) *Directive {
 				d.Scope, rest = a, strings.TrimSpace(after)
 			}
 		}
+		// The bundled staticcheck checks go by their ids.
+		if d.Scope == "" && staticcheckID(first) {
+			d.Scope, rest = first, strings.TrimSpace(after)
+		}
 	}
 	d.Reason = rest
 	return d
+}
+
+// staticcheckID reports whether s names a staticcheck check, as SA2001.
+func staticcheckID(s string) bool {
+	if len(s) != 6 || s[:2] != "SA" {
+		return false
+	}
+	for _, r := range s[2:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func nolintNames(text string) ([]string, bool) {

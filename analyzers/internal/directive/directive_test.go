@@ -165,3 +165,16 @@ func g() {}
 		}
 	}
 }
+
+func TestIgnoreScopedToStaticcheckID(t *testing.T) {
+	for _, tc := range []struct{ text, scope, reason string }{
+		{"//asynclint:ignore SA2001 a deliberate barrier", "SA2001", "a deliberate barrier"},
+		{"//asynclint:ignore SA20011 too long an id", "", "SA20011 too long an id"},
+		{"//asynclint:ignore ctxleak owned elsewhere", "ctxleak", "owned elsewhere"},
+	} {
+		d := parse(&ast.Comment{Text: tc.text})
+		if d.Scope != tc.scope || d.Reason != tc.reason {
+			t.Errorf("%s: scope %q reason %q, want %q %q", tc.text, d.Scope, d.Reason, tc.scope, tc.reason)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 )
 
 // A Program is the SSA form of one package.
@@ -29,13 +31,13 @@ type Program struct {
 }
 
 // Build constructs the SSA form of pass's package. Calls to functions known
-// not to return (log.Fatal, os.Exit, ...) end their blocks when noReturn says
-// so; it may be nil.
+// not to return (log.Fatal, os.Exit, ...) end their blocks: those of the
+// catalog, and those noReturn (ctrlflow's facts; it may be nil) says so.
 func Build(pass *analysis.Pass, noReturn func(*types.Func) bool) *Program {
 	prog := ssa.NewProgram(pass.Fset, 0)
-	if noReturn != nil {
-		prog.SetNoReturn(noReturn)
-	}
+	prog.SetNoReturn(func(fn *types.Func) bool {
+		return catalog.NeverReturns(fn) || noReturn != nil && noReturn(fn)
+	})
 	for _, p := range pass.Pkg.Imports() {
 		prog.CreatePackage(p, nil, nil, true)
 	}
