@@ -152,17 +152,6 @@ func rebaseAll(ls []Lock, params, free []string) []Lock {
 	return out
 }
 
-// rootOf returns the root of a path: "0", "f1", "@3", "%t4", "g:pkg.v".
-func rootOf(path string) string {
-	if strings.HasPrefix(path, "g:") {
-		return path
-	}
-	if i := strings.IndexAny(path, ".*"); i >= 0 {
-		return path[:i]
-	}
-	return path
-}
-
 // under reports whether path is p or reached through it.
 func under(path, p string) bool {
 	return path == p || strings.HasPrefix(path, p) && (path[len(p)] == '.' || path[len(p)] == '*')
