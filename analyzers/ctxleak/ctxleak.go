@@ -151,6 +151,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkChannels()
 	c.checkFieldChannels()
 	c.checkServiceLoops()
+	c.checkConds()
 	c.checkLockWaits()
 	c.checkLockOrder()
 	c.checkTimers()

@@ -16,6 +16,7 @@ func TestAnalyzer(t *testing.T) {
 		"goroutines that never stop":         {"forever", "forevermain"},
 		"timers, version-aware":              {"timers", "timersnew", "timersdebug"},
 		"waits under a lock the waker needs": {"lockwait"},
+		"condition variables":                {"cond"},
 		"lock order":                         {"lockorder"},
 		"the same test written twice":        {"lockcond"},
 		"channel fields nothing completes":   {"fieldchan", "servicemain"},
