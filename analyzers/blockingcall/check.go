@@ -331,29 +331,10 @@ func (c *checker) afterDone(instr ssa.Instruction) bool {
 	// shape.
 	for _, b := range blk.Parent().Blocks {
 		if ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
-			if succ := doneBranch(ifi); succ != nil && len(succ.Preds) == 1 && reaches(succ, blk) {
+			if succ := doneBranch(ifi); succ != nil && len(succ.Preds) == 1 && program.Reaches(succ, blk, nil) {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// reaches reports whether the CFG has a path from a to b.
-func reaches(a, b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{a}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, x.Succs...)
 	}
 	return false
 }

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+
 	"github.com/asynclint/asynclint/analyzers/internal/obligation"
 )
 
@@ -47,7 +49,7 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	// not known here (senders started in a loop, sends in a loop).
 	many, endless := len(senders) > 1, false
 	for g, ops := range senders {
-		if mb := f.mk.Block(); chInCycle(g.Block()) && !(chReaches(g.Block(), mb) && chReaches(mb, g.Block())) {
+		if mb := f.mk.Block(); program.OnCycle(g.Block()) && !(program.Reaches(g.Block(), mb, nil) && program.Reaches(mb, g.Block(), nil)) {
 			// (A loop that makes a channel for each sender it starts
 			// has one sender per channel.)
 			// A loop that starts a sender and receives from it each
@@ -56,14 +58,14 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 			many = true
 			paired := false
 			for instr := range recvs {
-				if rb := instr.Block(); chReaches(g.Block(), rb) && chReaches(rb, g.Block()) {
+				if rb := instr.Block(); program.Reaches(g.Block(), rb, nil) && program.Reaches(rb, g.Block(), nil) {
 					paired = true
 				}
 			}
 			endless = endless || !paired
 		}
 		for _, op := range ops {
-			if chInCycle(op.instr.Block()) {
+			if program.OnCycle(op.instr.Block()) {
 				many, endless = true, true
 			}
 		}
@@ -127,10 +129,10 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 		// must be followed by another (the first answer wins).
 		looped := false
 		for _, rb := range recvBlocks {
-			looped = looped || chInCycle(rb)
+			looped = looped || program.OnCycle(rb)
 		}
 		for instr := range recvs {
-			if looped && !chInCycle(instr.Block()) {
+			if looped && !program.OnCycle(instr.Block()) {
 				continue
 			}
 			if exit, path = chEscape(instr, metOrSpawn, void); exit != nil {
@@ -169,7 +171,7 @@ func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][
 			}
 			if many {
 				who := "the goroutine started at line %d leaks"
-				if mb := f.mk.Block(); chInCycle(g.Block()) && !(chReaches(g.Block(), mb) && chReaches(mb, g.Block())) {
+				if mb := f.mk.Block(); program.OnCycle(g.Block()) && !(program.Reaches(g.Block(), mb, nil) && program.Reaches(mb, g.Block(), nil)) {
 					// (A loop that makes a channel for each sender it starts
 					// has one sender per channel.)
 					who = "the goroutines started at line %d leak"
@@ -233,7 +235,7 @@ func (c *checker) starvedReceivers(f *chanFlow, name string) {
 			continue
 		}
 		u, ok := op.instr.(*ssa.UnOp)
-		if !ok || !u.CommaOk || !chInCycle(u.Block()) || !chanRangeOnly(u) {
+		if !ok || !u.CommaOk || !program.OnCycle(u.Block()) || !chanRangeOnly(u) {
 			continue
 		}
 		exit, _ := chEscape(op.g, func(ssa.Instruction) bool { return false }, nil)
@@ -310,12 +312,12 @@ func chanLoopExit(b *ssa.BasicBlock, succ int, recvBlocks []*ssa.BasicBlock, val
 	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 	// Going round a loop that makes the channel again is leaving this
 	// channel's loop.
-	if !ok || chReachesAvoid(b.Succs[succ], b, mk) {
+	if !ok || program.Reaches(b.Succs[succ], b, mk) {
 		return false
 	}
 	inLoop := false
 	for _, rb := range recvBlocks {
-		if chReachesAvoid(b, rb, mk) && chReachesAvoid(rb, b, mk) {
+		if program.Reaches(b, rb, mk) && program.Reaches(rb, b, mk) {
 			inLoop = true
 			break
 		}
@@ -511,54 +513,6 @@ func chEscape(from ssa.Instruction, met func(ssa.Instruction) bool, void func(*s
 	return nil, nil
 }
 
-// chReaches reports whether to can be reached from from (from itself
-// included).
-func chReaches(from, to *ssa.BasicBlock) bool {
-	if from == to {
-		return true
-	}
-	seen := map[*ssa.BasicBlock]bool{from: true}
-	stack := []*ssa.BasicBlock{from}
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, s := range b.Succs {
-			if s == to {
-				return true
-			}
-			if !seen[s] {
-				seen[s] = true
-				stack = append(stack, s)
-			}
-		}
-	}
-	return false
-}
-
-// chReachesAvoid is chReaches on paths that do not pass through avoid
-// (from and to excepted).
-func chReachesAvoid(from, to, avoid *ssa.BasicBlock) bool {
-	if from == to {
-		return true
-	}
-	seen := map[*ssa.BasicBlock]bool{from: true}
-	stack := []*ssa.BasicBlock{from}
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, s := range b.Succs {
-			if s == to {
-				return true
-			}
-			if !seen[s] && s != avoid {
-				seen[s] = true
-				stack = append(stack, s)
-			}
-		}
-	}
-	return false
-}
-
 // chanClosedEdge reports whether the edge is the one taken when a receive
 // from the channel finds it closed (v, ok := <-ch; if ok).
 func chanClosedEdge(b *ssa.BasicBlock, succ int, vals map[ssa.Value]bool) bool {
@@ -576,19 +530,6 @@ func chanClosedEdge(b *ssa.BasicBlock, succ int, vals map[ssa.Value]bool) bool {
 	}
 	u, ok := e.Tuple.(*ssa.UnOp)
 	return ok && u.Op == token.ARROW && vals[u.X] && succ == closed
-}
-
-// chInCycle reports whether b is in a loop.
-func chInCycle(b *ssa.BasicBlock) bool {
-	if b == nil {
-		return false
-	}
-	for _, s := range b.Succs {
-		if chReaches(s, b) {
-			return true
-		}
-	}
-	return false
 }
 
 // chFailing reports whether instr fails or skips a test: what it leaves

@@ -11,6 +11,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+
 	"github.com/asynclint/asynclint/analyzers/internal/obligation"
 )
 
@@ -66,11 +68,11 @@ func (c *checker) checkFieldChannels() {
 // repeats reports whether instr runs again and again: it is in a loop, or
 // its function is called in one. A buffer that nothing drains fills up.
 func (c *checker) repeats(instr ssa.Instruction) bool {
-	if onCycle(instr.Block()) {
+	if program.OnCycle(instr.Block()) {
 		return true
 	}
 	for _, call := range c.callsOf(instr.Parent()) {
-		if onCycle(call.Block()) {
+		if program.OnCycle(call.Block()) {
 			return true
 		}
 	}
@@ -281,7 +283,7 @@ func (c *checker) inTest(pos token.Pos) bool {
 // goroutine, and a return is reachable from it. Nil otherwise.
 func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 	fn := op.fn()
-	if !onCycle(op.instr.Block()) || !c.startedAsGoroutine(fn) {
+	if !program.OnCycle(op.instr.Block()) || !c.startedAsGoroutine(fn) {
 		return nil
 	}
 	// Started only as the process starts, it serves until the process

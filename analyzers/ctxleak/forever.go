@@ -147,7 +147,7 @@ func isTimeType(t types.Type, name string) bool {
 // whose body holds a reachable block that lies on a cycle, or NoPos.
 func (c *checker) cyclePos(fn *ssa.Function, reachable []bool) token.Pos {
 	for _, b := range fn.Blocks {
-		if !reachable[b.Index] || !onCycle(b) {
+		if !reachable[b.Index] || !program.OnCycle(b) {
 			continue
 		}
 		for _, instr := range b.Instrs {
@@ -164,24 +164,6 @@ func (c *checker) cyclePos(fn *ssa.Function, reachable []bool) token.Pos {
 		}
 	}
 	return token.NoPos
-}
-
-// onCycle reports whether b can reach itself.
-func onCycle(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if !seen[x] {
-			seen[x] = true
-			stack = append(stack, x.Succs...)
-		}
-	}
-	return false
 }
 
 // loopPos returns the position of the outermost for or range statement of

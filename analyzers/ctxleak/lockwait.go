@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
 // A heldAt records where a mutex held at some point was locked.
@@ -253,7 +255,7 @@ func (c *checker) locksBeforeInstr(at ssa.Instruction, deferred bool, m object, 
 		}
 	}
 	calls := c.callsOf(g)
-	if len(acq) > 0 && slices.ContainsFunc(calls, func(call *ssa.Call) bool { return onCycle(call.Block()) }) {
+	if len(acq) > 0 && slices.ContainsFunc(calls, func(call *ssa.Call) bool { return program.OnCycle(call.Block()) }) {
 		return true
 	}
 	if depth > 2 || len(calls) == 0 || g.Parent() != nil || g.Object() == nil || g.Object().Exported() || c.startedAsGoroutine(g) {
@@ -326,7 +328,7 @@ func instrReaches(from, to ssa.Instruction) bool {
 				break
 			}
 			if i == to {
-				return onCycle(fb)
+				return program.OnCycle(fb)
 			}
 		}
 		return true

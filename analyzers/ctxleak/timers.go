@@ -6,6 +6,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+
 	"github.com/asynclint/asynclint/analyzers/internal/goversion"
 )
 
@@ -28,7 +30,7 @@ func (c *checker) checkTimers() {
 					continue
 				}
 				switch {
-				case f.Name() == "After" && onCycle(b):
+				case f.Name() == "After" && program.OnCycle(b):
 					loop := c.loopPos(fn, call.Pos())
 					c.report(analysis.Diagnostic{
 						Pos:      call.Pos(),

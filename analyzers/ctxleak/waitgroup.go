@@ -11,6 +11,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/asynclint/asynclint/analyzers/internal/program"
+
 	"github.com/asynclint/asynclint/analyzers/internal/obligation"
 )
 
@@ -320,29 +322,10 @@ func (c *checker) doneInLoop(fn *ssa.Function, path string) bool {
 	done := c.doneOn(path, 0)
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			if done(instr) && wgOnCycle(b) {
+			if done(instr) && program.OnCycle(b) {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// wgOnCycle reports whether b can reach itself.
-func wgOnCycle(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, x.Succs...)
 	}
 	return false
 }

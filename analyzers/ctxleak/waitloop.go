@@ -5,6 +5,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
 // checkWaitInLoop reports a WaitGroup.Wait inside the loop that starts the
@@ -18,7 +20,7 @@ func (c *checker) checkWaitInLoop() {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				call, ok := instr.(*ssa.Call)
-				if !ok || !onCycle(b) {
+				if !ok || !program.OnCycle(b) {
 					continue
 				}
 				sc, ok := syncMethod(call.Common())
