@@ -37,14 +37,8 @@ type fieldChan struct {
 // always made in the package.
 func (c *checker) checkFieldChannels() {
 	for obj, ops := range c.syncOps() {
-		if obj.field == nil || obj.field.Exported() || obj.field.Pkg() != c.pass.Pkg {
-			continue
-		}
-		if _, ok := obj.field.Type().Underlying().(*types.Chan); !ok {
-			continue
-		}
-		fc := c.fieldChanOf(obj.field)
-		if fc.escapes || len(fc.makes) == 0 {
+		fc := c.ownChanField(obj)
+		if fc == nil {
 			continue
 		}
 		counts := map[opKind]int{}
@@ -63,6 +57,23 @@ func (c *checker) checkFieldChannels() {
 			}
 		}
 	}
+}
+
+// ownChanField returns what the package does with the channel field
+// obj, when it is an unexported channel field of the package's own types
+// whose channels the package makes and keeps in sight; nil otherwise.
+func (c *checker) ownChanField(obj object) *fieldChan {
+	if obj.field == nil || obj.field.Exported() || obj.field.Pkg() != c.pass.Pkg {
+		return nil
+	}
+	if _, ok := obj.field.Type().Underlying().(*types.Chan); !ok {
+		return nil
+	}
+	fc := c.fieldChanOf(obj.field)
+	if fc.escapes || len(fc.makes) == 0 {
+		return nil
+	}
+	return fc
 }
 
 // repeats reports whether instr runs again and again: it is in a loop, or
@@ -238,14 +249,8 @@ func (c *checker) reportNeverMatched(obj object, op *syncOp, fc *fieldChan, what
 // channel alone. Once the loop has returned, the send blocks forever.
 func (c *checker) checkServiceLoops() {
 	for obj, ops := range c.syncOps() {
-		if obj.field == nil || obj.field.Exported() || obj.field.Pkg() != c.pass.Pkg {
-			continue
-		}
-		if _, ok := obj.field.Type().Underlying().(*types.Chan); !ok {
-			continue
-		}
-		fc := c.fieldChanOf(obj.field)
-		if fc.escapes || fc.recvOut || len(fc.makes) == 0 || fc.buffered {
+		fc := c.ownChanField(obj)
+		if fc == nil || fc.recvOut || fc.buffered {
 			continue
 		}
 		loops := map[*ssa.Function]*ssa.Return{}
@@ -319,16 +324,8 @@ func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 // object's channel: its false edge is taken only once the channel is
 // closed.
 func closedEdge(b *ssa.BasicBlock, obj object) bool {
-	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-	if !ok {
-		return false
-	}
-	ex, ok := ifi.Cond.(*ssa.Extract)
-	if !ok || ex.Index != 1 {
-		return false
-	}
-	recv, ok := ex.Tuple.(*ssa.UnOp)
-	if !ok || recv.Op != token.ARROW || !recv.CommaOk {
+	recv := okTest(b)
+	if recv == nil {
 		return false
 	}
 	o, ok := objectOf(recv.X)

@@ -99,19 +99,27 @@ func (c *checker) foreverLoop(fn *ssa.Function) (token.Pos, string) {
 // time.Tick) loop head: its false edge, taken when the channel is closed,
 // is never taken.
 func rangesOverTicker(b *ssa.BasicBlock) bool {
+	recv := okTest(b)
+	return recv != nil && neverClosed(recv.X)
+}
+
+// okTest returns the receive whose ok result the If ending b tests (the
+// head of a range over a channel, or if v, ok := <-ch; ok): its false
+// edge is taken only once the channel is closed. Nil if b ends otherwise.
+func okTest(b *ssa.BasicBlock) *ssa.UnOp {
 	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 	if !ok {
-		return false
+		return nil
 	}
 	ex, ok := ifi.Cond.(*ssa.Extract)
 	if !ok || ex.Index != 1 {
-		return false
+		return nil
 	}
 	recv, ok := ex.Tuple.(*ssa.UnOp)
 	if !ok || recv.Op != token.ARROW || !recv.CommaOk {
-		return false
+		return nil
 	}
-	return neverClosed(recv.X)
+	return recv
 }
 
 // neverClosed reports whether ch is a channel the runtime never closes: a

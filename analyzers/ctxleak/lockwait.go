@@ -207,11 +207,8 @@ func (c *checker) unbuffered(o object) bool {
 		k, ok := mk.Size.(*ssa.Const)
 		return ok && k.Value != nil && k.Value.Kind() == constant.Int && constant.Sign(k.Value) == 0
 	}
-	if o.field == nil {
-		return false
-	}
-	fc := c.fieldChanOf(o.field)
-	return !fc.escapes && !fc.recvOut && len(fc.makes) > 0 && !fc.buffered
+	fc := c.ownChanField(o)
+	return fc != nil && !fc.recvOut && !fc.buffered
 }
 
 // locksBefore reports whether the goroutine performing w must lock m (in
