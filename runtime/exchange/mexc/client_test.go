@@ -213,8 +213,12 @@ func TestConnectionReuse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if conns, reqs := venue.Conns(), venue.Requests(); conns != 1 || reqs != 20 {
-		t.Errorf("%d connections for %d sequential requests, want 1 for 20", conns, reqs)
+	// The transport hands a connection back to its pool from its own
+	// reader goroutine once the body is read, so on a loaded machine the
+	// next request may rarely beat it and dial a second: reuse shows as at
+	// most two connections, not twenty.
+	if conns, reqs := venue.Conns(), venue.Requests(); conns > 2 || reqs != 20 {
+		t.Errorf("%d connections for %d sequential requests, want at most 2 for 20", conns, reqs)
 	}
 	// Connection: close costs a connection each time, and nothing else.
 	venue.AddFault(venuetest.MEXCFault{Path: "/api/v3/depth", Times: 3, ConnClose: true})
@@ -224,8 +228,8 @@ func TestConnectionReuse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := venue.Conns() - before; n != 3 {
-		t.Errorf("%d new connections after 3 answers with Connection: close, want 3", n)
+	if n := venue.Conns() - before; n < 3 || n > 4 {
+		t.Errorf("%d new connections after 3 answers with Connection: close, want 3 (4 if the pool's hand-back raced)", n)
 	}
 
 	// Eight callers at once need at most eight connections.
