@@ -232,7 +232,7 @@ func TestConnectionReuse(t *testing.T) {
 		t.Errorf("%d new connections after 3 answers with Connection: close, want 3 (4 if the pool's hand-back raced)", n)
 	}
 
-	// Eight callers at once need at most eight connections.
+	// Eight callers at once need about eight connections.
 	before = venue.Conns()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8*10)
@@ -250,8 +250,11 @@ func TestConnectionReuse(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := venue.Conns() - before; n > 8 {
-		t.Errorf("%d new connections for 8 concurrent callers", n)
+	// Eighty requests from eight callers: without reuse, eighty
+	// connections. The transport may finish a dial it started for a caller
+	// that an idle connection then served, so allow a few past eight.
+	if n := venue.Conns() - before; n > 12 {
+		t.Errorf("%d new connections for 80 requests from 8 concurrent callers, want at most 12", n)
 	}
 }
 
