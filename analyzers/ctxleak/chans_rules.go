@@ -49,7 +49,7 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	// not known here (senders started in a loop, sends in a loop).
 	many, endless := len(senders) > 1, false
 	for g, ops := range senders {
-		if mb := f.mk.Block(); program.OnCycle(g.Block()) && !(program.Reaches(g.Block(), mb, nil) && program.Reaches(mb, g.Block(), nil)) {
+		if mb := f.mk.Block(); program.OnCycle(g.Block()) && !program.InOneLoop(g.Block(), mb) {
 			// (A loop that makes a channel for each sender it starts
 			// has one sender per channel.)
 			// A loop that starts a sender and receives from it each
@@ -171,7 +171,7 @@ func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][
 			}
 			if many {
 				who := "the goroutine started at line %d leaks"
-				if mb := f.mk.Block(); program.OnCycle(g.Block()) && !(program.Reaches(g.Block(), mb, nil) && program.Reaches(mb, g.Block(), nil)) {
+				if mb := f.mk.Block(); program.OnCycle(g.Block()) && !program.InOneLoop(g.Block(), mb) {
 					// (A loop that makes a channel for each sender it starts
 					// has one sender per channel.)
 					who = "the goroutines started at line %d leak"

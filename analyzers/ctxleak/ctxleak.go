@@ -217,7 +217,7 @@ func (c *checker) report(d analysis.Diagnostic) {
 // position: the first rule to speak about an operation names it.
 func (c *checker) flush() {
 	sort.SliceStable(c.diags, func(i, j int) bool { return c.diags[i].Pos < c.diags[j].Pos })
-	var last token.Pos = token.NoPos
+	last := token.NoPos
 	for _, d := range c.diags {
 		if d.Pos == last {
 			continue

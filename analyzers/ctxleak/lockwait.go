@@ -296,7 +296,8 @@ func (c *checker) acquires(instr ssa.Instruction, m object, heldRead bool, depth
 
 func (c *checker) acquiresCall(common *ssa.CallCommon, m object, heldRead bool, depth int) bool {
 	if sc, ok := syncMethod(common); ok {
-		if sc.method != "Lock" && !(sc.method == "RLock" && !heldRead) {
+		waits := sc.method == "Lock" || sc.method == "RLock" && !heldRead
+		if !waits {
 			return false
 		}
 		o, ok := objectOf(sc.recv)

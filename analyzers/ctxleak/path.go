@@ -1,7 +1,6 @@
 package ctxleak
 
 import (
-	"fmt"
 	"go/token"
 	"go/types"
 	"strconv"
@@ -251,7 +250,7 @@ func describe(fn *ssa.Function, path string) string {
 		}
 	}
 	if name == "" {
-		name = fmt.Sprintf("the variable")
+		name = "the variable"
 	}
 	return name + rest
 }

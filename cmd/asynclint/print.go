@@ -22,7 +22,7 @@ func printText(w io.Writer, findings []*finding) {
 			fmt.Fprintf(&buf, "\t%s: %s\n", textPosn(f.fset.Position(rel.Pos)), rel.Message)
 		}
 	}
-	w.Write(buf.Bytes()) // ignore error, as go vet does
+	_, _ = w.Write(buf.Bytes()) // ignore error, as go vet does
 }
 
 func textPosn(posn token.Position) string {

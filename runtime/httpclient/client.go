@@ -428,7 +428,7 @@ func readStatusError(resp *http.Response) *StatusError {
 		snippet, e.truncated = snippet[:snippetLimit], true
 	}
 	e.Body = snippet
-	drain(resp.Body)
+	_ = drain(resp.Body) // the error is the status; the body is only for reuse
 	return e
 }
 

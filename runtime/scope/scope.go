@@ -198,7 +198,7 @@ func (s *Scope) end() error {
 	<-s.idle
 	// Every goroutine has done its accounting; Wait covers the last steps
 	// of errgroup's own bookkeeping so that none is left when Run returns.
-	s.group.Wait()
+	_ = s.group.Wait() // errors are collected by the scope itself
 	errs := s.runClosers()
 	s.cancel(nil)
 

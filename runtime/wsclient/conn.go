@@ -457,13 +457,13 @@ func (c *Conn) cut(s *session) {
 	c.live = nil
 	c.mu.Unlock()
 	if !s.link.cut() {
-		s.link.ws.CloseNow()
+		_ = s.link.ws.CloseNow() // its error says only that it was closed
 	}
 }
 
 // reap waits for the goroutines of a session that has been cut.
 func (c *Conn) reap(s *session) {
-	s.link.ws.CloseNow()
+	_ = s.link.ws.CloseNow()
 	s.wg.Wait()
 }
 

@@ -31,7 +31,7 @@ type link struct {
 // a closed socket fails its reads and writes at once.
 func (l *link) abort() {
 	l.cut()
-	l.ws.CloseNow()
+	_ = l.ws.CloseNow()
 }
 
 // cut closes the network connection, if it is known, and reports whether it
@@ -105,6 +105,7 @@ func capturingClient(base *http.Client, l *link) (*http.Client, *http.Transport)
 		rt = http.DefaultTransport
 	}
 	ht, ok := rt.(*http.Transport)
+	//nolint:staticcheck // SA1019: a caller's transport may still set the deprecated Dial; leave it alone then
 	if !ok || (ht.DialContext == nil && ht.Dial != nil) {
 		return base, nil
 	}

@@ -27,6 +27,12 @@ func Reaches(from, to, avoid *ssa.BasicBlock) bool {
 	return false
 }
 
+// InOneLoop reports whether a and b reach each other: some loop runs
+// through both.
+func InOneLoop(a, b *ssa.BasicBlock) bool {
+	return Reaches(a, b, nil) && Reaches(b, a, nil)
+}
+
 // OnCycle reports whether b can reach itself: it is in a loop. A nil
 // block is in none.
 func OnCycle(b *ssa.BasicBlock) bool {

@@ -20,8 +20,10 @@ func Run(t *testing.T, a *analysis.Analyzer) {
 		t.Skip("set ASYNCLINT_STD=1 to analyse all of std")
 	}
 	f := a.Flags.Lookup("std")
-	f.Value.Set("true")
-	defer f.Value.Set("false")
+	if err := f.Value.Set("true"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Value.Set("false") }()
 
 	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadAllSyntax}, "std")
 	if err != nil {

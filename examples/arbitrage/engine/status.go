@@ -18,7 +18,7 @@ func (e *Engine) writeStatus(line string, final bool) {
 	case e.cfg.Live:
 		fmt.Fprintf(e.cfg.Out, "\r\033[K%s", line)
 	default:
-		io.WriteString(e.cfg.Out, line+"\n")
+		_, _ = io.WriteString(e.cfg.Out, line+"\n") // a status line lost to a broken terminal is no loss
 	}
 }
 

@@ -323,8 +323,7 @@ func TestSlowConsumerClient(t *testing.T) {
 	rec := &counter{}
 	r := newRig(t, venuetest.GateOptions{Seed: 13}, gateio.Options{
 		Policy: wsclient.SignalGap, QueueSize: 4, Recorder: rec,
-		//lint:ignore SA2001 the handler waits until the test releases stall
-		Handler: func(gateio.Event) { stall.Lock(); stall.Unlock() },
+		Handler: func(gateio.Event) { stall.Lock(); stall.Unlock() }, //nolint:staticcheck // SA2001: the handler waits until the test releases stall
 	})
 	r.syncedBook(pair)
 	stall.Lock()

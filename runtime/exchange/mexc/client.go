@@ -162,7 +162,7 @@ func (c *Client) String() string {
 
 // Format implements fmt.Formatter so that no verb prints the client's
 // fields, its secret among them.
-func (c *Client) Format(f fmt.State, verb rune) { io.WriteString(f, c.String()) }
+func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // An endpoint is a REST endpoint and its request weight.
 type endpoint struct {

@@ -15,7 +15,7 @@ type Secret string
 const redacted = "[redacted]"
 
 // Format implements fmt.Formatter: every verb prints "[redacted]".
-func (Secret) Format(f fmt.State, verb rune) { f.Write([]byte(redacted)) }
+func (Secret) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(redacted)) }
 
 // String returns "[redacted]".
 func (Secret) String() string { return redacted }

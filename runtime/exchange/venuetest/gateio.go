@@ -437,8 +437,8 @@ func (g *Gate) step(m *gateMarket) {
 	changes := 1 + g.rng.IntN(3)
 	for range changes {
 		m.id++
-		switch r := g.rng.IntN(10); {
-		case r == 0: // the mid moves a tick; levels it crosses or leaves far behind go
+		switch g.rng.IntN(10) {
+		case 0: // the mid moves a tick; levels it crosses or leaves far behind go
 			if g.rng.IntN(2) == 0 {
 				m.mid++
 				if _, ok := m.asks[m.mid]; ok {
@@ -594,7 +594,7 @@ func (g *Gate) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	defer ws.CloseNow()
+	defer func() { _ = ws.CloseNow() }()
 	ws.SetReadLimit(1 << 20)
 	c.ws = ws
 	g.accepted.Add(1)
@@ -758,11 +758,11 @@ func (g *Gate) serveBook(w http.ResponseWriter, r *http.Request) {
 	}
 	g.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(body)
+	_ = json.NewEncoder(w).Encode(body) // the client sees a cut reply
 }
 
 func gateHTTPError(w http.ResponseWriter, status int, label, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"label": label, "message": msg})
+	_ = json.NewEncoder(w).Encode(map[string]string{"label": label, "message": msg})
 }

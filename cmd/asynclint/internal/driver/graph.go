@@ -317,7 +317,7 @@ func (g *graph) process(n *node) {
 	case n.separate:
 		// The types importers see must be there to receive
 		// the facts; an error reading them is the package's.
-		g.load(n)
+		_ = g.load(n)
 		u := g.check(n, types.NewPackage(n.pkg.PkgPath, n.pkg.Name))
 		g.analyse(n, u)
 		g.moveFacts(n, u.pkg)

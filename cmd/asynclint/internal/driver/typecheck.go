@@ -139,6 +139,7 @@ func (g *graph) readExport(n *node) error {
 		return err
 	}
 	defer f.Close()
+	//nolint:staticcheck // SA1019: go list -export gives archives, which NewReader reads until Go 1.29
 	r, err := gcexportdata.NewReader(bufio.NewReader(f))
 	if err != nil {
 		return fmt.Errorf("reading export data of %s: %v", n.pkg.ID, err)
