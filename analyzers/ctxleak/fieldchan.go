@@ -279,6 +279,41 @@ func (c *checker) checkServiceLoops() {
 	}
 }
 
+// alwaysBackground returns fn's parameters that every go statement of the
+// package starting fn binds to a context that is never done.
+func (c *checker) alwaysBackground(fn *ssa.Function) map[int]bool {
+	var out map[int]bool
+	starts := 0
+	for _, f := range c.prog.Funcs {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				g, ok := instr.(*ssa.Go)
+				if !ok {
+					continue
+				}
+				if callee, _ := c.prog.Callee(g.Common()); origin(callee) != fn {
+					continue
+				}
+				starts++
+				bg := backgroundArgs(g)
+				if out == nil {
+					out = bg
+					continue
+				}
+				for i := range out {
+					if !bg[i] {
+						delete(out, i)
+					}
+				}
+			}
+		}
+	}
+	if c.startedAsGoroutine(fn); starts != len(c.goSpawners[fn]) {
+		return nil // also started another way, with who knows what context
+	}
+	return out
+}
+
 func (c *checker) inTest(pos token.Pos) bool {
 	return strings.HasSuffix(c.pass.Fset.Position(pos).Filename, "_test.go")
 }
@@ -297,7 +332,9 @@ func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 		return nil
 	}
 	// Paths that leave because the channel was closed do not count:
-	// nothing closes it.
+	// nothing closes it. Nor do those that leave once a context is done
+	// that every go statement starting fn makes context.Background().
+	bg := c.alwaysBackground(fn)
 	seen := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{op.instr.Block()}
 	for len(stack) > 0 {
@@ -311,7 +348,7 @@ func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 			return ret
 		}
 		for i, s := range b.Succs {
-			if i == 1 && closedEdge(b, op.obj) {
+			if i == 1 && closedEdge(b, op.obj) || neverDoneEdge(b, i, bg) {
 				continue
 			}
 			stack = append(stack, s)

@@ -228,14 +228,66 @@ func (c *checker) checkGoroutines() {
 				if body == nil {
 					continue
 				}
-				s := c.summaryOf(body)
-				if s == nil || !s.Forever || c.daemon(at, body) {
+				if c.daemon(at, body) {
 					continue
 				}
-				c.reportForever(at, body, s)
+				if s := c.summaryOf(body); s != nil && s.Forever {
+					c.reportForever(at, body, s)
+				} else if g, ok := instr.(*ssa.Go); ok {
+					c.checkBackgroundLoop(g, body)
+				}
 			}
 		}
 	}
+}
+
+// checkBackgroundLoop reports a goroutine whose loop returns only once a
+// context parameter is done, started with context.Background() (or TODO)
+// for it: a context that never is.
+func (c *checker) checkBackgroundLoop(g *ssa.Go, body *ssa.Function) {
+	if body.Pkg != c.prog.Pkg || len(g.Call.Args) != len(body.Params) {
+		return
+	}
+	bg := backgroundArgs(g)
+	if len(bg) == 0 || returnsUnless(body, func(b *ssa.BasicBlock, succ int) bool { return neverDoneEdge(b, succ, bg) }) {
+		return
+	}
+	loop := c.cyclePos(body, reachableBlocks(body))
+	if !loop.IsValid() {
+		return
+	}
+	what := "the goroutine"
+	if body.Parent() == nil {
+		what = displayName(body)
+	}
+	c.report(analysis.Diagnostic{
+		Pos:      g.Pos(),
+		Category: catForever,
+		Message: fmt.Sprintf("goroutine never stops: %s returns only once its context is done, and this go statement gives it context.Background(), which never is; "+
+			"pass a context that is cancelled when the goroutine must stop", what),
+		Related: []analysis.RelatedInformation{{Pos: loop, Message: "it never leaves this loop"}},
+	})
+}
+
+// reachableBlocks marks the blocks reachable from fn's entry.
+func reachableBlocks(fn *ssa.Function) []bool {
+	seen := make([]bool, len(fn.Blocks))
+	if len(fn.Blocks) == 0 {
+		return seen
+	}
+	stack := []*ssa.BasicBlock{fn.Blocks[0]}
+	seen[0] = true
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, s := range b.Succs {
+			if !seen[s.Index] {
+				seen[s.Index] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	return seen
 }
 
 // spawned returns the function a go statement or a spawner call runs on a

@@ -1,7 +1,10 @@
 // Package fieldchan holds channels kept in fields that nothing completes.
 package fieldchan
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 type watcher struct {
 	results chan bool
@@ -296,3 +299,27 @@ func newStrategy() *strategy {
 func (s *strategy) onChange() {
 	s.resets <- struct{}{} // want `send on field resets of strategy blocks forever once newStrategy.func1, the goroutine that receives it, has returned`
 }
+
+// A service loop whose only way out is a context that is never done.
+type counter struct{ incs chan int }
+
+func (c *counter) run(ctx context.Context) {
+	n := 0
+	for {
+		select {
+		case v := <-c.incs:
+			n += v
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func newCounter() *counter {
+	c := &counter{incs: make(chan int)}
+	//asynclint:daemon counts for the life of the process
+	go c.run(context.Background())
+	return c
+}
+
+func (c *counter) inc() { c.incs <- 1 }

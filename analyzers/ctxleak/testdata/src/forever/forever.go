@@ -183,3 +183,23 @@ func Lazy(f *Feed) {
 		go f.poll()
 	})
 }
+
+// Stops only when its context is done, and is given one that never is.
+func (f *Feed) pollUntil(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+			f.refresh()
+		}
+	}
+}
+
+func (f *Feed) StartBackground() {
+	go f.pollUntil(context.Background()) // want `goroutine never stops: \(\*Feed\)\.pollUntil returns only once its context is done, and this go statement gives it context.Background\(\), which never is`
+}
+
+func (f *Feed) StartWith(ctx context.Context) {
+	go f.pollUntil(ctx)
+}
