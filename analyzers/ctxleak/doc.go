@@ -41,7 +41,8 @@
 // forever — a goroutine that can never stop: its function loops with no
 // reachable return (no break out, no receive from ctx.Done() or a quit
 // channel that returns), ranges over a Ticker's channel (never closed), or
-// calls a function that never returns. Goroutines started by main.main
+// calls a function that never returns — or returns only once a context is
+// done and is started with context.Background() for it. Goroutines started by main.main
 // and init, and those marked //asynclint:daemon <reason> (on the go
 // statement or on the function), live as long as the process by design,
 // as do goroutines started in a function that only main and init call, and
