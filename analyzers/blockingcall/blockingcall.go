@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
@@ -26,7 +25,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       analyzerdoc.Text(doc, name),
 	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/blockingcall",
 	Run:       run,
-	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
+	Requires:  []*analysis.Analyzer{program.Analyzer},
 	FactTypes: []analysis.Fact{new(Blocks)},
 	Flags:     flags(),
 }
@@ -93,11 +92,10 @@ func run(pass *analysis.Pass) (any, error) {
 		reportDirectiveMisuse(pass, dirs)
 		return nil, nil
 	}
-	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
 	c := &checker{
 		pass:  pass,
 		dirs:  dirs,
-		prog:  program.Build(pass, cfgs.NoReturn),
+		prog:  program.Of(pass),
 		sums:  map[*ssa.Function]*summary{},
 		modes: map[*ssa.Function]*mode{},
 	}

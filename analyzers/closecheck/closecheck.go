@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
@@ -27,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       analyzerdoc.Text(doc, name),
 	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/closecheck",
 	Run:       run,
-	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
+	Requires:  []*analysis.Analyzer{program.Analyzer},
 	FactTypes: []analysis.Fact{new(Ownership)},
 	Flags:     flags(),
 }
@@ -109,8 +108,7 @@ func run(pass *analysis.Pass) (any, error) {
 		reportDirectives(pass, dirs)
 		return nil, nil
 	}
-	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
-	c := newChecker(pass, dirs, program.Build(pass, cfgs.NoReturn))
+	c := newChecker(pass, dirs, program.Of(pass))
 	c.summarise()
 	c.exportFacts()
 	c.check()

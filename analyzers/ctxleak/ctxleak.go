@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/asynclint/asynclint/analyzers/internal/analyzerdoc"
@@ -29,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       analyzerdoc.Text(doc, name),
 	URL:       "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/ctxleak",
 	Run:       run,
-	Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
+	Requires:  []*analysis.Analyzer{program.Analyzer},
 	FactTypes: []analysis.Fact{new(Summary)},
 	Flags:     flags(),
 }
@@ -139,8 +138,7 @@ func run(pass *analysis.Pass) (any, error) {
 		reportDirectives(pass, dirs)
 		return nil, nil
 	}
-	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
-	c := newChecker(pass, dirs, program.Build(pass, cfgs.NoReturn))
+	c := newChecker(pass, dirs, program.Of(pass))
 	c.summarise()
 	c.exportFacts()
 	c.checkCancels()

@@ -10,14 +10,51 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"reflect"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 )
 
-// A Program is the SSA form of one package.
+// Analyzer hands the analyzers that require it the package's SSA form,
+// built on first demand and once for all of them: a package none of them
+// needs costs no SSA construction, and one all three need costs one.
+var Analyzer = &analysis.Analyzer{
+	Name:       "asynclintssa",
+	Doc:        "build the SSA form of a package once, on demand, for the asynclint analyzers",
+	URL:        "https://pkg.go.dev/github.com/asynclint/asynclint/analyzers/internal/program",
+	Run:        lazily,
+	Requires:   []*analysis.Analyzer{ctrlflow.Analyzer},
+	ResultType: reflect.TypeOf((*Lazy)(nil)),
+}
+
+func lazily(pass *analysis.Pass) (any, error) {
+	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
+	return &Lazy{pass: pass, noReturn: cfgs.NoReturn}, nil
+}
+
+// Lazy is a package's SSA form, not built until asked for.
+type Lazy struct {
+	once     sync.Once
+	pass     *analysis.Pass
+	noReturn func(*types.Func) bool
+	prog     *Program
+}
+
+// Of returns the SSA form of pass's package, building it if no analyzer
+// has yet. pass's analyzer must require Analyzer.
+func Of(pass *analysis.Pass) *Program {
+	l := pass.ResultOf[Analyzer].(*Lazy)
+	l.once.Do(func() { l.prog = Build(l.pass, l.noReturn) })
+	return l.prog
+}
+
+// A Program is the SSA form of one package. Several analyzers may use it
+// at once: its caches are guarded.
 type Program struct {
 	Pkg *ssa.Package
 	// Funcs are the package's source functions, function literals included,
@@ -25,6 +62,7 @@ type Program struct {
 	Funcs []*ssa.Function
 
 	files   []*ast.File
+	mu      sync.Mutex                        // guards the caches below
 	calls   map[token.Pos]*ast.CallExpr       // by Lparen, built on first use
 	globals map[*ssa.Global]*ssa.Function     // function variables assigned once, built on first use
 	impls   map[*types.Interface]*types.Named // the one type of this package implementing each, or nil
@@ -191,6 +229,8 @@ func (p *Program) staticValue(v ssa.Value, depth int) *ssa.Function {
 // globalFunc returns the function a package-level variable holds when the
 // package stores exactly one, statically known, into it.
 func (p *Program) globalFunc(g *ssa.Global) *ssa.Function {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.globals == nil {
 		p.globals = map[*ssa.Global]*ssa.Function{}
 		stores := map[*ssa.Global]int{}
@@ -233,6 +273,8 @@ func (p *Program) implementation(t types.Type) *types.Named {
 	if !ok || iface.NumMethods() == 0 {
 		return nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.impls == nil {
 		p.impls = map[*types.Interface]*types.Named{}
 	}
@@ -273,6 +315,8 @@ func (p *Program) CallExpr(instr ssa.Instruction) *ast.CallExpr {
 	if !lparen.IsValid() {
 		return nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.calls == nil {
 		p.calls = map[token.Pos]*ast.CallExpr{}
 		for _, f := range p.files {
