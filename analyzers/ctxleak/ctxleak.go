@@ -192,6 +192,12 @@ type checker struct {
 	// ops: the package's operations on channels, mutexes and WaitGroups
 	// by object, built on first use.
 	ops map[object][]*syncOp
+	// opsAt: the same operations, by the instruction performing them.
+	opsAt map[ssa.Instruction][]*syncOp
+	// held: the mutexes held at each call and wait, by function.
+	held map[*ssa.Function]map[ssa.Instruction]map[object]heldAt
+	// calls: the package's static calls, by callee, built on first use.
+	calls map[*ssa.Function][]*ssa.Call
 	// fieldChans: what the package does with each channel field.
 	fieldChans map[*types.Var]*fieldChan
 	// goBodies: the functions go statements run, built on first use.

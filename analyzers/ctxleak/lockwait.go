@@ -24,6 +24,18 @@ type heldAt struct {
 // heldObjects returns the mutexes held on every path to each of fn's
 // blocking operations and calls, by object.
 func (c *checker) heldObjects(fn *ssa.Function) map[ssa.Instruction]map[object]heldAt {
+	if h, ok := c.held[fn]; ok {
+		return h
+	}
+	h := c.computeHeld(fn)
+	if c.held == nil {
+		c.held = map[*ssa.Function]map[ssa.Instruction]map[object]heldAt{}
+	}
+	c.held[fn] = h
+	return h
+}
+
+func (c *checker) computeHeld(fn *ssa.Function) map[ssa.Instruction]map[object]heldAt {
 	if len(fn.Blocks) == 0 {
 		return nil
 	}
@@ -152,7 +164,7 @@ func (c *checker) checkLockWaits() {
 				if len(h) == 0 {
 					continue
 				}
-				for _, op := range opsAt(ops, instr) {
+				for _, op := range c.opsAt[instr] {
 					if !op.blocking {
 						continue
 					}
@@ -161,19 +173,6 @@ func (c *checker) checkLockWaits() {
 			}
 		}
 	}
-}
-
-// opsAt returns the operations instr performs.
-func opsAt(ops map[object][]*syncOp, instr ssa.Instruction) []*syncOp {
-	var out []*syncOp
-	for _, list := range ops {
-		for _, op := range list {
-			if op.instr == instr {
-				out = append(out, op)
-			}
-		}
-	}
-	return out
 }
 
 func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]heldAt, wake []*syncOp) {
@@ -268,19 +267,21 @@ func (c *checker) locksBeforeInstr(at ssa.Instruction, deferred bool, m object, 
 
 // callsOf returns the package's static calls of fn.
 func (c *checker) callsOf(fn *ssa.Function) []*ssa.Call {
-	var out []*ssa.Call
-	for _, f := range c.prog.Funcs {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				if call, ok := instr.(*ssa.Call); ok {
-					if callee, _ := c.prog.Callee(call.Common()); callee != nil && origin(callee) == fn {
-						out = append(out, call)
+	if c.calls == nil {
+		c.calls = map[*ssa.Function][]*ssa.Call{}
+		for _, f := range c.prog.Funcs {
+			for _, b := range f.Blocks {
+				for _, instr := range b.Instrs {
+					if call, ok := instr.(*ssa.Call); ok {
+						if callee, _ := c.prog.Callee(call.Common()); callee != nil {
+							c.calls[origin(callee)] = append(c.calls[origin(callee)], call)
+						}
 					}
 				}
 			}
 		}
 	}
-	return out
+	return c.calls[fn]
 }
 
 // acquires reports whether instr locks m, directly or through a function

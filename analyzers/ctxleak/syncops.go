@@ -41,9 +41,11 @@ func (c *checker) syncOps() map[object][]*syncOp {
 		return c.ops
 	}
 	c.ops = map[object][]*syncOp{}
+	c.opsAt = map[ssa.Instruction][]*syncOp{}
 	add := func(op *syncOp) {
 		if op.obj.valid() {
 			c.ops[op.obj] = append(c.ops[op.obj], op)
+			c.opsAt[op.instr] = append(c.opsAt[op.instr], op)
 		}
 	}
 	for _, fn := range c.prog.Funcs {
