@@ -204,6 +204,9 @@ type checker struct {
 	goBodies map[*ssa.Function]bool
 	// goSpawners: the functions whose go statements run each go body.
 	goSpawners map[*ssa.Function][]*ssa.Function
+	// runnerCalls: functions handed to runners, which call them on a
+	// goroutine (RunWorker(ctx, fn)).
+	runnerCalls []runnerCall
 }
 
 func newChecker(pass *analysis.Pass, dirs *directive.Set, prog *program.Program) *checker {

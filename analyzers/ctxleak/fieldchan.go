@@ -373,6 +373,13 @@ func closedEdge(b *ssa.BasicBlock, obj object) bool {
 // fn, directly or as what a goroutine's function literal calls
 // (go func() { a.Run(ctx) }()).
 func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
+	c.indexGoroutines()
+	return c.goBodies[fn]
+}
+
+// indexGoroutines records, once per run, which functions run on
+// goroutines and who starts them.
+func (c *checker) indexGoroutines() {
 	if c.goBodies == nil {
 		c.goBodies = map[*ssa.Function]bool{}
 		c.goSpawners = map[*ssa.Function][]*ssa.Function{}
@@ -404,7 +411,6 @@ func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 			}
 		}
 	}
-	return c.goBodies[fn]
 }
 
 // runnerParam returns the index of f's parameter that v, a function value
@@ -450,8 +456,15 @@ func (c *checker) runnerArgs(f *ssa.Function, i int) {
 		if fn != nil {
 			c.goBodies[fn] = true
 			c.goSpawners[fn] = append(c.goSpawners[fn], call.Parent())
+			c.runnerCalls = append(c.runnerCalls, runnerCall{call, fn})
 		}
 	}
+}
+
+// A runnerCall hands body to a runner that calls it on a goroutine.
+type runnerCall struct {
+	call *ssa.Call
+	body *ssa.Function
 }
 
 func (c *checker) reportServiceGone(obj object, op *syncOp, loops map[*ssa.Function]*ssa.Return) {

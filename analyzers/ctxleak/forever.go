@@ -239,6 +239,17 @@ func (c *checker) checkGoroutines() {
 			}
 		}
 	}
+	// Functions handed to a runner that calls them on a goroutine.
+	c.indexGoroutines()
+	for _, rc := range c.runnerCalls {
+		caller := rc.call.Parent()
+		if c.startup(caller) || c.runOnce(caller) || c.daemon(rc.call.Pos(), rc.body) {
+			continue
+		}
+		if s := c.summaryOf(rc.body); s != nil && s.Forever {
+			c.reportForever(rc.call.Pos(), rc.body, s)
+		}
+	}
 }
 
 // checkBackgroundLoop reports a goroutine whose loop returns only once a

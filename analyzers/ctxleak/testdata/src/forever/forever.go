@@ -203,3 +203,31 @@ func (f *Feed) StartBackground() {
 func (f *Feed) StartWith(ctx context.Context) {
 	go f.pollUntil(ctx)
 }
+
+// A runner: it calls the function it is given on a goroutine.
+type stopper struct{ stop chan struct{} }
+
+func (s *stopper) runWorker(f func()) { // want runWorker:"cancels \\[1\\]"
+	go func() {
+		f()
+	}()
+}
+
+func StartWorkers(s *stopper, f *Feed) {
+	s.runWorker(func() { // want `goroutine never stops: the goroutine loops at line \d+ with no return, no break and no receive that ends it`
+		for {
+			f.refresh()
+			time.Sleep(time.Second)
+		}
+	})
+	s.runWorker(func() {
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(time.Second):
+				f.refresh()
+			}
+		}
+	})
+}
