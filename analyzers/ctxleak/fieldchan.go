@@ -335,26 +335,9 @@ func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 	// nothing closes it. Nor do those that leave once a context is done
 	// that every go statement starting fn makes context.Background().
 	bg := c.alwaysBackground(fn)
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{op.instr.Block()}
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[b] {
-			continue
-		}
-		seen[b] = true
-		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
-			return ret
-		}
-		for i, s := range b.Succs {
-			if i == 1 && closedEdge(b, op.obj) || neverDoneEdge(b, i, bg) {
-				continue
-			}
-			stack = append(stack, s)
-		}
-	}
-	return nil
+	return returnFrom(op.instr.Block(), func(b *ssa.BasicBlock, i int) bool {
+		return i == 1 && closedEdge(b, op.obj) || neverDoneEdge(b, i, bg)
+	})
 }
 
 // closedEdge reports whether b ends in a test of a receive's ok from the

@@ -58,11 +58,14 @@ func neverDoneEdge(b *ssa.BasicBlock, succ int, bg map[int]bool) bool {
 // returnsUnless reports whether a return of fn is reachable from its entry
 // without taking an edge skip says is never taken.
 func returnsUnless(fn *ssa.Function, skip func(*ssa.BasicBlock, int) bool) bool {
-	if len(fn.Blocks) == 0 {
-		return true
-	}
+	return len(fn.Blocks) == 0 || returnFrom(fn.Blocks[0], skip) != nil
+}
+
+// returnFrom returns a return reachable from start without taking an
+// edge skip says is never taken, or nil.
+func returnFrom(start *ssa.BasicBlock, skip func(*ssa.BasicBlock, int) bool) *ssa.Return {
 	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{fn.Blocks[0]}
+	stack := []*ssa.BasicBlock{start}
 	for len(stack) > 0 {
 		b := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -70,8 +73,8 @@ func returnsUnless(fn *ssa.Function, skip func(*ssa.BasicBlock, int) bool) bool 
 			continue
 		}
 		seen[b] = true
-		if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
-			return true
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			return ret
 		}
 		for i, s := range b.Succs {
 			if !skip(b, i) {
@@ -79,5 +82,5 @@ func returnsUnless(fn *ssa.Function, skip func(*ssa.BasicBlock, int) bool) bool 
 			}
 		}
 	}
-	return false
+	return nil
 }
