@@ -335,8 +335,19 @@ func (c *checker) serviceLoopExit(op *syncOp) *ssa.Return {
 	// nothing closes it. Nor do those that leave once a context is done
 	// that every go statement starting fn makes context.Background().
 	bg := c.alwaysBackground(fn)
+	// Nor does a return through the case that receives from the channel
+	// itself: that is a stop signal, and its send is what is answered.
+	sel, _ := op.instr.(*ssa.Select)
+	own := -1
+	if sel != nil {
+		own = slices.IndexFunc(sel.States, func(st *ssa.SelectState) bool { return st.Pos == op.pos })
+	}
 	return returnFrom(op.instr.Block(), func(b *ssa.BasicBlock, i int) bool {
-		return i == 1 && closedEdge(b, op.obj) || neverDoneEdge(b, i, bg)
+		if i == 1 && closedEdge(b, op.obj) || neverDoneEdge(b, i, bg) {
+			return true
+		}
+		s, k, ok := chanSelectEdge(b)
+		return ok && i == 0 && s == sel && k == own
 	})
 }
 

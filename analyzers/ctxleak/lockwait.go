@@ -170,9 +170,124 @@ func (c *checker) checkLockWaits() {
 					}
 					c.checkLockWait(fn, op, h, wakers(op, ops[op.obj]))
 				}
+				if call, ok := instr.(*ssa.Call); ok {
+					c.checkCalleeWaits(fn, call, h, ops)
+				}
 			}
 		}
 	}
+}
+
+// checkCalleeWaits applies the rule to the waits a function of this
+// package makes when called with locks held (a few calls deep), reporting
+// at the call: the fix is to call it after unlocking.
+func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[object]heldAt, ops map[object][]*syncOp) {
+	callee, _ := c.prog.Callee(call.Common())
+	if callee == nil || callee.Pkg != c.prog.Pkg || origin(callee) == fn {
+		return
+	}
+	for _, op := range c.waitsIn(origin(callee), 0, map[*ssa.Function]bool{}) {
+		if op.kind != opWait && !c.unbuffered(op.obj) {
+			continue
+		}
+		wake := wakers(op, ops[op.obj])
+		if len(wake) == 0 {
+			continue
+		}
+		for m, h := range held {
+			if c.unlocksIn(origin(callee), m, 0, map[*ssa.Function]bool{}) {
+				continue // the callee lets go of it first
+			}
+			var first *syncOp
+			all := true
+			for _, w := range wake {
+				if w.fn() == fn || w.fn() == op.fn() || !c.locksBefore(w, m, h.read) {
+					all = false
+					break
+				}
+				if first == nil || w.pos < first.pos {
+					first = w
+				}
+			}
+			if all && first != nil {
+				c.reportCalleeWait(fn, call, origin(callee), op, m, h, first)
+				return
+			}
+		}
+	}
+}
+
+// waitsIn returns the blocking operations fn and the functions of this
+// package it calls make.
+func (c *checker) waitsIn(fn *ssa.Function, depth int, seen map[*ssa.Function]bool) []*syncOp {
+	if depth > 3 || seen[fn] {
+		return nil
+	}
+	seen[fn] = true
+	var out []*syncOp
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			for _, op := range c.opsAt[instr] {
+				if op.blocking {
+					out = append(out, op)
+				}
+			}
+			if call, ok := instr.(*ssa.Call); ok {
+				if callee, _ := c.prog.Callee(call.Common()); callee != nil && callee.Pkg == c.prog.Pkg {
+					out = append(out, c.waitsIn(origin(callee), depth+1, seen)...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// unlocksIn reports whether fn, or a function of this package it calls,
+// unlocks m.
+func (c *checker) unlocksIn(fn *ssa.Function, m object, depth int, seen map[*ssa.Function]bool) bool {
+	if depth > 3 || seen[fn] {
+		return false
+	}
+	seen[fn] = true
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			if sc, ok := syncMethod(ci.Common()); ok {
+				if o, ok := objectOf(sc.recv); ok && o == m && (sc.method == "Unlock" || sc.method == "RUnlock") {
+					return true
+				}
+				continue
+			}
+			if callee, _ := c.prog.Callee(ci.Common()); callee != nil && callee.Pkg == c.prog.Pkg && c.unlocksIn(origin(callee), m, depth+1, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *checker) reportCalleeWait(fn *ssa.Function, call *ssa.Call, callee *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
+	what := map[opKind]string{opSend: "send on", opRecv: "receive from", opWait: "Wait on"}[op.kind]
+	waker := map[opKind]string{opRecv: "sends on or closes", opSend: "receives from", opWait: "calls Done on"}[op.kind]
+	mutex := describe(fn, h.path)
+	if h.path == "" {
+		mutex = describeObject(m)
+	}
+	c.report(analysis.Diagnostic{
+		Pos:      call.Pos(),
+		Category: catLock,
+		Message: fmt.Sprintf("%s is called while holding %s (locked at line %d) and waits (%s %s, line %d), but every goroutine that %s it locks %s first (%s, line %d): "+
+			"neither can proceed; unlock before the call", displayName(callee), mutex, c.line(h.pos), what, describeObject(op.obj), c.line(op.pos),
+			waker, mutex, displayName(w.fn()), c.line(w.pos)),
+		Related: []analysis.RelatedInformation{
+			{Pos: h.pos, Message: "locked here"},
+			{Pos: op.pos, Message: "the wait, in the callee"},
+			{Pos: w.pos, Message: "the waker, which must lock it first"},
+		},
+	})
 }
 
 func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]heldAt, wake []*syncOp) {

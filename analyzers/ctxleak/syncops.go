@@ -3,6 +3,7 @@ package ctxleak
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -53,17 +54,17 @@ func (c *checker) syncOps() map[object][]*syncOp {
 			for _, instr := range b.Instrs {
 				switch instr := instr.(type) {
 				case *ssa.Send:
-					o, _ := objectOf(instr.Chan)
+					o := c.chanObject(instr.Chan)
 					add(&syncOp{kind: opSend, obj: o, instr: instr, pos: instr.Pos(), blocking: true})
 				case *ssa.UnOp:
 					if instr.Op == token.ARROW {
-						o, _ := objectOf(instr.X)
+						o := c.chanObject(instr.X)
 						add(&syncOp{kind: opRecv, obj: o, instr: instr, pos: instr.Pos(), blocking: true})
 					}
 				case *ssa.Select:
 					alone := instr.Blocking && len(instr.States) == 1
 					for _, st := range instr.States {
-						o, _ := objectOf(st.Chan)
+						o := c.chanObject(st.Chan)
 						k := opRecv
 						if st.Dir == types.SendOnly {
 							k = opSend
@@ -77,7 +78,7 @@ func (c *checker) syncOps() map[object][]*syncOp {
 					_, deferred := instr.(*ssa.Defer)
 					common := instr.Common()
 					if bi, ok := common.Value.(*ssa.Builtin); ok && bi.Name() == "close" && len(common.Args) == 1 {
-						o, _ := objectOf(common.Args[0])
+						o := c.chanObject(common.Args[0])
 						add(&syncOp{kind: opClose, obj: o, instr: instr, pos: common.Pos(), deferred: deferred})
 						continue
 					}
@@ -105,4 +106,80 @@ func (c *checker) syncOps() map[object][]*syncOp {
 		}
 	}
 	return c.ops
+}
+
+// chanObject returns the object a channel value refers to: objectOf's,
+// or for a parameter of an unexported function that is only ever called
+// (or started) directly, the object every call site passes, when they all
+// pass the same one (go monitor(c, h.stop)).
+func (c *checker) chanObject(v ssa.Value) object {
+	if o, ok := objectOf(v); ok {
+		return o
+	}
+	p, ok := v.(*ssa.Parameter)
+	if !ok {
+		return object{}
+	}
+	fn := p.Parent()
+	if fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() || c.takenAsValue()[fn] {
+		return object{}
+	}
+	idx := slices.Index(fn.Params, p)
+	var o object
+	n := 0
+	for _, site := range c.sitesOf(fn) {
+		args := site.Common().Args
+		if idx < 0 || idx >= len(args) {
+			return object{}
+		}
+		ao, ok := objectOf(args[idx])
+		if !ok || n > 0 && ao != o {
+			return object{}
+		}
+		o, n = ao, n+1
+	}
+	return o
+}
+
+// sitesOf returns the package's direct calls and go statements of fn.
+func (c *checker) sitesOf(fn *ssa.Function) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
+	for _, call := range c.callsOf(fn) {
+		out = append(out, call)
+	}
+	for _, f := range c.prog.Funcs {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				if g, ok := instr.(*ssa.Go); ok && g.Call.StaticCallee() == fn {
+					out = append(out, g)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// takenAsValue returns the package's functions used other than by being
+// called or started directly: their callers are not all in sight.
+func (c *checker) takenAsValue() map[*ssa.Function]bool {
+	if c.asValue != nil {
+		return c.asValue
+	}
+	c.asValue = map[*ssa.Function]bool{}
+	for _, f := range c.prog.Funcs {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				var callee ssa.Value
+				if ci, ok := instr.(ssa.CallInstruction); ok {
+					callee = ci.Common().Value
+				}
+				for _, op := range instr.Operands(nil) {
+					if fn, ok := (*op).(*ssa.Function); ok && *op != callee {
+						c.asValue[fn] = true
+					}
+				}
+			}
+		}
+	}
+	return c.asValue
 }

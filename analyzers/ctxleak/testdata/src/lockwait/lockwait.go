@@ -221,7 +221,7 @@ func (q *queue) pushLocked(v int) { // want pushLocked:"locks 0.mu"
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.items = append(q.items, v)
-	q.signal()
+	q.signal() // want `\(\*queue\)\.signal is called while holding q\.mu \(locked at line \d+\) and waits \(send on field ready of queue, line \d+\), but every goroutine that receives from it locks q\.mu first`
 }
 
 // push unlocks before it signals, but must lock first all the same.
@@ -282,4 +282,50 @@ func (p *pool) shutdown() { // want shutdown:"locks 0.mu"
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.wg.Wait() // want `Wait on field wg of pool waits while holding p.mu`
+}
+
+// The wait is in a callee: the caller holds the lock across the call.
+type health struct{ stop chan struct{} }
+
+type container struct {
+	mu     sync.Mutex
+	health *health
+}
+
+func (h *health) closeMonitor() { h.stop <- struct{}{} }
+
+func (c *container) probe() { // want probe:"locks 0.mu"
+	c.mu.Lock()
+	defer c.mu.Unlock()
+}
+
+func (c *container) monitor() { // want monitor:"locks 0.mu"
+	for {
+		select {
+		case <-c.health.stop:
+			return
+		default:
+			c.probe()
+		}
+	}
+}
+
+func newContainer() *container {
+	c := &container{health: &health{stop: make(chan struct{})}}
+	go c.monitor()
+	return c
+}
+
+func (c *container) stateChanged() { // want stateChanged:"locks 0.mu"
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.health.closeMonitor() // want `\(\*health\)\.closeMonitor is called while holding c\.mu \(locked at line \d+\) and waits \(send on field stop of health, line \d+\), but every goroutine that receives from it locks c\.mu first`
+}
+
+// The fixed twin calls it after unlocking.
+func (c *container) stateChangedFixed() { // want stateChangedFixed:"locks 0.mu"
+	c.mu.Lock()
+	h := c.health
+	c.mu.Unlock()
+	h.closeMonitor()
 }
