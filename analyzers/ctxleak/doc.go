@@ -73,7 +73,8 @@
 // goroutine able to end the wait must lock first: a receive, a send on an
 // unbuffered channel or a WaitGroup.Wait under s.mu, where every sender,
 // closer, receiver or Done of that channel or WaitGroup locks s.mu before
-// it. Neither side can proceed. Mutexes, channels and WaitGroups are
+// it. Neither side can proceed. A wait made by a function the holder
+// calls is reported at the call. Mutexes, channels and WaitGroups are
 // matched as objects: the same field of the same type, or the same value
 // made in a function and the closures that capture it.
 //
