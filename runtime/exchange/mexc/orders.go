@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/asynclint/asynclint/runtime/httpclient"
+	"github.com/asynclint/asynclint/runtime/internal/backoff"
 )
 
 // NewClientOrderID returns a fresh random client order ID: 32 hex digits.
@@ -169,11 +170,7 @@ func (c *Client) reconcileOrder(ctx context.Context, o OrderRequest, cause error
 
 // reconcileCeiling is the backoff ceiling before reconciliation query n+1.
 func reconcileCeiling(n int) time.Duration {
-	d := 100 * time.Millisecond
-	for i := 1; i < n && d < 2*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 2*time.Second)
+	return backoff.Ceiling(100*time.Millisecond, 2*time.Second, n)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
