@@ -99,6 +99,9 @@ type MEXCOrder struct {
 	Time, UpdateTime               int64
 }
 
+// open reports whether o can still fill or be canceled.
+func (o *MEXCOrder) open() bool { return o.Status == "NEW" || o.Status == "PARTIALLY_FILLED" }
+
 // MEXC is a fake MEXC spot v3 REST venue on a loopback httptest server.
 // It checks the API key, the signature over the raw query and body bytes
 // and the timestamp window against its own clock, which can be skewed;
@@ -715,12 +718,11 @@ func (m *MEXC) orderID(o *MEXCOrder) any {
 }
 
 func (m *MEXC) orderJSON(o *MEXCOrder) map[string]any {
-	open := o.Status == "NEW" || o.Status == "PARTIALLY_FILLED"
 	return map[string]any{
 		"symbol": o.Symbol, "orderId": m.orderID(o), "orderListId": -1, "clientOrderId": o.ClientOrderID,
 		"price": o.Price.String(), "origQty": o.OrigQty.String(), "executedQty": o.ExecutedQty.String(),
 		"cummulativeQuoteQty": o.CumQuoteQty.String(), "status": o.Status, "timeInForce": "",
-		"type": o.Type, "side": o.Side, "time": o.Time, "updateTime": o.UpdateTime, "isWorking": open,
+		"type": o.Type, "side": o.Side, "time": o.Time, "updateTime": o.UpdateTime, "isWorking": o.open(),
 		"origQuoteOrderQty": o.QuoteOrderQty.String(),
 	}
 }
@@ -772,23 +774,32 @@ func (m *MEXC) cancelOrder(p url.Values) mexcReply {
 	if !ok {
 		return rep
 	}
-	if o.Status != "NEW" && o.Status != "PARTIALLY_FILLED" {
+	if !o.open() {
 		return mexcError(MEXCCodeUnknownOrder, "Unknown order sent.")
 	}
 	m.cancelLocked(o)
 	return mexcReply{http.StatusOK, m.orderJSON(o)}
 }
 
-func (m *MEXC) cancelAll(p url.Values) mexcReply {
+func (m *MEXC) cancelAll(p url.Values) mexcReply { return m.eachOpen(p, m.cancelLocked) }
+
+func (m *MEXC) openOrders(p url.Values) mexcReply { return m.eachOpen(p, nil) }
+
+// eachOpen applies do, if not nil, to every open order of p's symbol and
+// replies with those orders as they are afterwards.
+func (m *MEXC) eachOpen(p url.Values, do func(*MEXCOrder)) mexcReply {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.books[p.Get("symbol")]; !ok {
+	sym := p.Get("symbol")
+	if _, ok := m.books[sym]; !ok {
 		return mexcError(MEXCCodeInvalidSymbol, "Invalid symbol.")
 	}
 	out := []map[string]any{}
 	for _, o := range m.orders {
-		if o.Symbol == p.Get("symbol") && (o.Status == "NEW" || o.Status == "PARTIALLY_FILLED") {
-			m.cancelLocked(o)
+		if o.Symbol == sym && o.open() {
+			if do != nil {
+				do(o)
+			}
 			out = append(out, m.orderJSON(o))
 		}
 	}
@@ -803,21 +814,6 @@ func (m *MEXC) queryOrder(p url.Values) mexcReply {
 		return rep
 	}
 	return mexcReply{http.StatusOK, m.orderJSON(o)}
-}
-
-func (m *MEXC) openOrders(p url.Values) mexcReply {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.books[p.Get("symbol")]; !ok {
-		return mexcError(MEXCCodeInvalidSymbol, "Invalid symbol.")
-	}
-	out := []map[string]any{}
-	for _, o := range m.orders {
-		if o.Symbol == p.Get("symbol") && (o.Status == "NEW" || o.Status == "PARTIALLY_FILLED") {
-			out = append(out, m.orderJSON(o))
-		}
-	}
-	return mexcReply{http.StatusOK, out}
 }
 
 func (m *MEXC) account(url.Values) mexcReply {
