@@ -130,13 +130,7 @@ func TestServerHangsUp(t *testing.T) {
 		if !errors.Is(err, io.EOF) {
 			t.Fatalf("err = %v, want the hang-up (io.EOF)", err)
 		}
-		var re *RetryError
-		if errors.As(err, &re) {
-			t.Errorf("err = %v: a POST is not retried", err)
-		}
-		if n := s.requests.Load(); n != 1 {
-			t.Errorf("server saw %d requests, want 1", n)
-		}
+		notRetried(t, err, s, "a POST")
 	})
 }
 

@@ -2,6 +2,7 @@ package httpclient
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -140,4 +141,17 @@ func (cs *conns) open() int {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	return cs.n
+}
+
+// notRetried checks that err, what a call for what returned, does not come
+// from retrying, and that s saw the one request.
+func notRetried(t testing.TB, err error, s *server, what string) {
+	t.Helper()
+	var re *RetryError
+	if errors.As(err, &re) {
+		t.Errorf("err = %v: %s is not retried", err, what)
+	}
+	if n := s.requests.Load(); n != 1 {
+		t.Errorf("server saw %d requests, want 1", n)
+	}
 }

@@ -214,13 +214,7 @@ func TestNoRetryOnClientError(t *testing.T) {
 	if !errors.As(err, &se) || se.StatusCode != http.StatusBadRequest {
 		t.Fatalf("err = %v, want a 400 *StatusError", err)
 	}
-	var re *RetryError
-	if errors.As(err, &re) {
-		t.Errorf("err = %v: a 400 is not retried", err)
-	}
-	if n := s.requests.Load(); n != 1 {
-		t.Errorf("server saw %d requests, want 1", n)
-	}
+	notRetried(t, err, s, "a 400")
 }
 
 func TestPostRetriedOnlyWhenIdempotent(t *testing.T) {
