@@ -118,6 +118,22 @@ func (cl *client) cause(ctx context.Context, t *testing.T, ok func(error) bool) 
 	}
 }
 
+// closeHalted halts p, so that the venue never answers the close handshake,
+// and checks that Close gives up when its short context ends and that Run,
+// whose result arrives on runErr, then returns nil.
+func closeHalted(ctx context.Context, t *testing.T, c *wsclient.Conn, p *peer, runErr <-chan error) {
+	t.Helper()
+	p.halt()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := c.Close(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Close: %v, want DeadlineExceeded", err)
+	}
+	if err := <-runErr; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
+
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), waitTime)
 	t.Cleanup(cancel)
@@ -621,17 +637,7 @@ func TestCloseDeadline(t *testing.T) {
 			} else {
 				runErr <- nil
 			}
-			p := v.next(ctx)
-			p.halt()
-
-			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-			defer cancel()
-			if err := c.Close(short); !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("Close: %v, want DeadlineExceeded", err)
-			}
-			if err := <-runErr; err != nil {
-				t.Errorf("Run: %v", err)
-			}
+			closeHalted(ctx, t, c, v.next(ctx), runErr)
 			if err := c.Close(ctx); err != nil {
 				t.Errorf("second Close: %v", err)
 			}
@@ -732,15 +738,7 @@ func TestTLS(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal(ctx.Err())
 	}
-	p.halt()
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if err := c.Close(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Close: %v, want DeadlineExceeded", err)
-	}
-	if err := <-runErr; err != nil {
-		t.Errorf("Run: %v", err)
-	}
+	closeHalted(ctx, t, c, p, runErr)
 }
 
 func TestDialError(t *testing.T) {
