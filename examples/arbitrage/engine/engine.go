@@ -361,10 +361,10 @@ func (e *Engine) loop(ctx context.Context) error {
 			return nil
 		case <-e.gateBox.ready:
 			l.Progress()
-			e.onGate()
+			e.onTop(e.gateBox, &e.gate)
 		case <-e.mexcBox.ready:
 			l.Progress()
-			e.onMEXC()
+			e.onTop(e.mexcBox, &e.mex)
 		case r := <-e.results:
 			l.Progress()
 			e.settle(r)
@@ -386,25 +386,14 @@ func (e *Engine) drain(l *stall.Loop) {
 	}
 }
 
-// onGate takes Gate.io's new top of book.
+// onTop takes a venue's new top of book from box into dst, Gate.io's
+// (e.gate) or MEXC's (e.mex).
 //
 //asynclint:nonblocking
-func (e *Engine) onGate() {
-	if q, ok := e.gateBox.take(); ok {
+func (e *Engine) onTop(box *mailbox[top], dst *top) {
+	if q, ok := box.take(); ok {
 		tm := e.loopOp.Start()
-		e.gate = q
-		e.evaluate(q.at)
-		tm.Done(nil)
-	}
-}
-
-// onMEXC takes MEXC's new top of book.
-//
-//asynclint:nonblocking
-func (e *Engine) onMEXC() {
-	if q, ok := e.mexcBox.take(); ok {
-		tm := e.loopOp.Start()
-		e.mex = q
+		*dst = q
 		e.evaluate(q.at)
 		tm.Done(nil)
 	}
