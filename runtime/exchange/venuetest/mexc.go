@@ -176,14 +176,7 @@ func NewMEXC(opts MEXCOptions) *MEXC {
 		books = map[string]MEXCBook{"BTCUSDT": mexcDefaultBook}
 	}
 	for sym, b := range books {
-		mb := &mexcBook{base: b.Base, quote: b.Quote}
-		for _, l := range b.Bids {
-			mb.bids = append(mb.bids, mexcLevel{decimal.MustParse(l[0]), decimal.MustParse(l[1])})
-		}
-		for _, l := range b.Asks {
-			mb.asks = append(mb.asks, mexcLevel{decimal.MustParse(l[0]), decimal.MustParse(l[1])})
-		}
-		m.books[sym] = mb
+		m.books[sym] = newMEXCBook(b)
 	}
 	m.srv = httptest.NewUnstartedServer(http.HandlerFunc(m.serve))
 	m.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -195,6 +188,18 @@ func NewMEXC(opts MEXCOptions) *MEXC {
 	m.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	m.srv.Start()
 	return m
+}
+
+// newMEXCBook parses b's levels; it panics on a malformed one.
+func newMEXCBook(b MEXCBook) *mexcBook {
+	mb := &mexcBook{base: b.Base, quote: b.Quote}
+	for _, l := range b.Bids {
+		mb.bids = append(mb.bids, mexcLevel{decimal.MustParse(l[0]), decimal.MustParse(l[1])})
+	}
+	for _, l := range b.Asks {
+		mb.asks = append(mb.asks, mexcLevel{decimal.MustParse(l[0]), decimal.MustParse(l[1])})
+	}
+	return mb
 }
 
 // URL is the venue's base URL, http://127.0.0.1:port.
