@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -383,15 +384,7 @@ func (m *gateMarket) remember() {
 	if len(m.history) == gateHistory {
 		m.history = slices.Delete(m.history, 0, 1)
 	}
-	m.history = append(m.history, gateSnap{id: m.id, bids: maps2(m.bids), asks: maps2(m.asks)})
-}
-
-func maps2(src map[int64]int64) map[int64]int64 {
-	dst := make(map[int64]int64, len(src))
-	for k, v := range src {
-		dst[k] = v
-	}
-	return dst
+	m.history = append(m.history, gateSnap{id: m.id, bids: maps.Clone(m.bids), asks: maps.Clone(m.asks)})
 }
 
 func gatePrice(t int64) string  { return fmt.Sprintf("%d.%02d", t/100, t%100) }
