@@ -314,6 +314,16 @@ func (s *session) end(cause error) {
 	}
 }
 
+// run runs f on one of the session's goroutines; an error from f ends the
+// session.
+func (s *session) run(f func(*session) error) {
+	s.wg.Go(func() {
+		if err := f(s); err != nil {
+			s.end(err)
+		}
+	})
+}
+
 func (s *session) stall(on bool) {
 	if on {
 		s.stalls.Add(1)
@@ -429,22 +439,10 @@ func (c *Conn) open(ctx context.Context, l *link, gen uint64, down time.Time) *s
 	c.mu.Lock()
 	c.live, c.sess = l, s
 	c.mu.Unlock()
-	s.wg.Go(func() {
-		if err := c.read(s); err != nil {
-			s.end(err)
-		}
-	})
-	s.wg.Go(func() {
-		if err := c.write(s); err != nil {
-			s.end(err)
-		}
-	})
+	s.run(c.read)
+	s.run(c.write)
 	if c.opts.PingInterval > 0 {
-		s.wg.Go(func() {
-			if err := c.heartbeat(s); err != nil {
-				s.end(err)
-			}
-		})
+		s.run(c.heartbeat)
 	}
 	return s
 }
@@ -508,10 +506,12 @@ func (c *Conn) read(s *session) error {
 	// arm and disarm a context.AfterFunc around every frame it reads.
 	ctx := context.WithoutCancel(s.ctx)
 	ws := s.link.ws
-	m := &inMsg{data: make([]byte, 0, firstBufSize)}
+	var m *inMsg
 	if c.in != nil {
 		m = c.in.get()
 		defer func() { c.in.put(m) }()
+	} else {
+		m = &inMsg{data: make([]byte, 0, firstBufSize)}
 	}
 	gap := s.gen > 1
 	for {

@@ -110,30 +110,23 @@ func capturingClient(base *http.Client, l *link) (*http.Client, *http.Transport)
 		return base, nil
 	}
 	t := ht.Clone()
-	record := func(conn net.Conn) {
-		l.mu.Lock()
-		l.raw = conn
-		l.mu.Unlock()
-	}
-	dial := t.DialContext
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
-	}
-	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := dial(ctx, network, addr)
-		if err == nil {
-			record(conn)
-		}
-		return conn, err
-	}
-	if dialTLS := t.DialTLSContext; dialTLS != nil {
-		t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := dialTLS(ctx, network, addr)
+	recording := func(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
 			if err == nil {
-				record(conn)
+				l.mu.Lock()
+				l.raw = conn
+				l.mu.Unlock()
 			}
 			return conn, err
 		}
+	}
+	if t.DialContext == nil {
+		t.DialContext = (&net.Dialer{}).DialContext
+	}
+	t.DialContext = recording(t.DialContext)
+	if t.DialTLSContext != nil {
+		t.DialTLSContext = recording(t.DialTLSContext)
 	}
 	client := *base
 	client.Transport = t
