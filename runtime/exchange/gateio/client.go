@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -532,14 +533,8 @@ func orMissing(err error, field string) error {
 // msFromNumber reads create_time_ms, which the venue sends as a number
 // with a fraction ("1606292218213.4578").
 func msFromNumber(n json.Number) (int64, error) {
-	s := string(n)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			s = s[:i]
-			break
-		}
-	}
-	return strconv.ParseInt(s, 10, 64)
+	ms, _, _ := strings.Cut(string(n), ".")
+	return strconv.ParseInt(ms, 10, 64)
 }
 
 func (c *Client) malformed(data []byte, err error) error {
