@@ -429,88 +429,15 @@ func chEscape(from ssa.Instruction, met func(ssa.Instruction) bool, void func(*s
 	if start == nil {
 		return nil, nil
 	}
-	idx := -1
-	for i, instr := range start.Instrs {
-		if instr == from {
-			idx = i
-		}
-	}
-	if idx < 0 {
+	br := obligation.Unmet(obligation.Obligation{From: from, Met: met, Void: func(b *ssa.BasicBlock, succ int) bool {
+		// Back into from's block, a path meets from before any return:
+		// it ends there (not a breach, as obligation counts it).
+		return b.Succs[succ] == start || void != nil && void(b, succ)
+	}})
+	if br == nil {
 		return nil, nil
 	}
-	n := len(start.Parent().Blocks)
-	parent := make([]*ssa.BasicBlock, n)
-	seen := make([]bool, n)
-	pathTo := func(b *ssa.BasicBlock) []*ssa.BasicBlock {
-		rev := []*ssa.BasicBlock{b}
-		for x := parent[b.Index]; x != nil && len(rev) <= n; x = parent[x.Index] {
-			rev = append(rev, x)
-			if x == start {
-				break
-			}
-		}
-		for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
-			rev[i], rev[j] = rev[j], rev[i]
-		}
-		return rev
-	}
-	// scan returns the return the block ends in, and whether the path goes on.
-	scan := func(b *ssa.BasicBlock, i int, entered bool) (ssa.Instruction, bool) {
-		for ; i < len(b.Instrs); i++ {
-			instr := b.Instrs[i]
-			if entered && instr == from {
-				return nil, false
-			}
-			if met(instr) {
-				return nil, false
-			}
-			switch instr.(type) {
-			case *ssa.Return:
-				return instr, false
-			case *ssa.Panic:
-				return nil, false
-			}
-		}
-		return nil, true
-	}
-	var queue []*ssa.BasicBlock
-	push := func(b *ssa.BasicBlock) {
-		for i, s := range b.Succs {
-			if void != nil && void(b, i) {
-				continue
-			}
-			if !seen[s.Index] {
-				seen[s.Index] = true
-				parent[s.Index] = b
-				queue = append(queue, s)
-			}
-		}
-	}
-	if ret, goOn := scan(start, idx+1, false); ret != nil {
-		return ret, []*ssa.BasicBlock{start}
-	} else if !goOn {
-		return nil, nil
-	}
-	push(start)
-	for len(queue) > 0 {
-		b := queue[0]
-		queue = queue[1:]
-		ret, goOn := scan(b, 0, true)
-		if ret != nil {
-			if b == start {
-				return ret, []*ssa.BasicBlock{start}
-			}
-			p := pathTo(b)
-			if len(p) == 0 || p[0] != start {
-				p = append([]*ssa.BasicBlock{start}, p...)
-			}
-			return ret, p
-		}
-		if goOn {
-			push(b)
-		}
-	}
-	return nil, nil
+	return br.Exit, br.Path
 }
 
 // chanClosedEdge reports whether the edge is the one taken when a receive
