@@ -54,7 +54,10 @@ type counters struct {
 
 // recorder picks the counters the Engine reports out of the runtime's
 // measurements.
-type recorder struct{ reconnects, resyncs atomic.Int64 }
+type recorder struct {
+	track.Nop
+	reconnects, resyncs atomic.Int64
+}
 
 func (r *recorder) Count(name string, n int64) {
 	switch name {
@@ -64,9 +67,6 @@ func (r *recorder) Count(name string, n int64) {
 		r.resyncs.Add(n)
 	}
 }
-
-func (r *recorder) Observe(string, time.Duration, string) {}
-func (r *recorder) State(string, string)                  {}
 
 // A top is the best bid and ask of one venue, as the engine last saw it.
 type top struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynclint/asynclint/runtime/exchange/gateio"
 	"github.com/asynclint/asynclint/runtime/exchange/venuetest"
+	"github.com/asynclint/asynclint/runtime/track"
 	"github.com/asynclint/asynclint/runtime/wsclient"
 )
 
@@ -207,12 +208,10 @@ func (r *rig) syncedBook(pair string) {
 // counter is a track.Recorder that keeps the counters, for waiting on the
 // WebSocket client's ("ws.dropped", ...).
 type counter struct {
+	track.Nop
 	mu sync.Mutex
 	n  map[string]int64
 }
-
-func (c *counter) Observe(string, time.Duration, string) {}
-func (c *counter) State(string, string)                  {}
 
 func (c *counter) Count(name string, n int64) {
 	c.mu.Lock()
