@@ -196,8 +196,8 @@ type checker struct {
 	opsAt map[ssa.Instruction][]*syncOp
 	// held: the mutexes held at each call and wait, by function.
 	held map[*ssa.Function]map[ssa.Instruction]map[object]heldAt
-	// asValue: functions used other than by a direct call or go.
-	asValue map[*ssa.Function]bool
+	// uses: how the package refers to its functions, built on first use.
+	uses *funcUses
 	// calls: the package's static calls, by callee, built on first use.
 	calls map[*ssa.Function][]*ssa.Call
 	// fieldChans: what the package does with each channel field.

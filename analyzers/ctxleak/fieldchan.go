@@ -213,21 +213,15 @@ func (c *checker) chanValueUses(fc *fieldChan, v ssa.Value, getters map[*ssa.Fun
 // getterUses follows the results of the calls of a getter; taken as a
 // value, it hands the channel to who knows whom.
 func (c *checker) getterUses(fc *fieldChan, getter *ssa.Function, getters map[*ssa.Function]bool, depth int) {
-	for _, fn := range c.prog.Funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				for _, op := range instr.Operands(nil) {
-					if *op != getter {
-						continue
-					}
-					call, ok := instr.(*ssa.Call)
-					if !ok || call.Call.Value != getter {
-						fc.escapes = true
-						continue
-					}
-					c.chanValueUses(fc, call, getters, depth+1)
-				}
-			}
+	u := c.funcUses()
+	if u.asValue[getter] {
+		fc.escapes = true
+	}
+	for _, site := range u.direct[getter] {
+		if call, ok := site.(*ssa.Call); ok {
+			c.chanValueUses(fc, call, getters, depth+1)
+		} else {
+			fc.escapes = true // started or deferred: its result is dropped
 		}
 	}
 }
@@ -284,27 +278,19 @@ func (c *checker) checkServiceLoops() {
 func (c *checker) alwaysBackground(fn *ssa.Function) map[int]bool {
 	var out map[int]bool
 	starts := 0
-	for _, f := range c.prog.Funcs {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				g, ok := instr.(*ssa.Go)
-				if !ok {
-					continue
-				}
-				if callee, _ := c.prog.Callee(g.Common()); origin(callee) != fn {
-					continue
-				}
-				starts++
-				bg := backgroundArgs(g)
-				if out == nil {
-					out = bg
-					continue
-				}
-				for i := range out {
-					if !bg[i] {
-						delete(out, i)
-					}
-				}
+	for _, g := range c.funcUses().goStmts {
+		if callee, _ := c.prog.Callee(g.Common()); origin(callee) != fn {
+			continue
+		}
+		starts++
+		bg := backgroundArgs(g)
+		if out == nil {
+			out = bg
+			continue
+		}
+		for i := range out {
+			if !bg[i] {
+				delete(out, i)
 			}
 		}
 	}

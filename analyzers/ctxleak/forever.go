@@ -421,51 +421,39 @@ func (c *checker) startup(fn *ssa.Function) bool {
 // startupFuncs returns the package-level functions of a main package
 // that only main, init and other such functions call.
 func (c *checker) startupFuncs() map[*ssa.Function]bool {
-	callers := map[*ssa.Function][]*ssa.Function{}
-	asValue := map[*ssa.Function]bool{}
-	for _, fn := range c.prog.Funcs {
-		top := fn
-		for top.Parent() != nil {
-			top = top.Parent()
-		}
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if call, ok := instr.(*ssa.Call); ok {
-					if callee, ok := call.Call.Value.(*ssa.Function); ok {
-						callers[callee] = append(callers[callee], top)
-					}
-				}
-				for _, op := range instr.Operands(nil) {
-					if f, ok := (*op).(*ssa.Function); ok {
-						if call, ok := instr.(*ssa.Call); !ok || call.Call.Value != f {
-							asValue[f] = true
-						}
-					}
-				}
-			}
-		}
-	}
+	u := c.funcUses()
 	out := map[*ssa.Function]bool{}
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range c.prog.Funcs {
-			if fn.Parent() != nil || out[fn] || asValue[fn] || len(callers[fn]) == 0 || fn.Signature.Recv() != nil {
+			if fn.Parent() != nil || out[fn] || u.asValue[fn] || fn.Signature.Recv() != nil || !c.onlyCalledAtStartup(fn, out) {
 				continue
 			}
-			all := true
-			for _, caller := range callers[fn] {
-				if !processLifetime(caller) && !out[caller] {
-					all = false
-					break
-				}
-			}
-			if all {
-				out[fn] = true
-				changed = true
-			}
+			out[fn] = true
+			changed = true
 		}
 	}
 	return out
+}
+
+// onlyCalledAtStartup reports whether fn has callers and all are direct
+// calls from functions that run at startup (process-lifetime ones, or
+// those found so far): a go or defer of fn hands it on as a value would.
+func (c *checker) onlyCalledAtStartup(fn *ssa.Function, startup map[*ssa.Function]bool) bool {
+	sites := c.funcUses().direct[fn]
+	for _, site := range sites {
+		if _, ok := site.(*ssa.Call); !ok {
+			return false
+		}
+		caller := site.Parent()
+		for caller.Parent() != nil {
+			caller = caller.Parent()
+		}
+		if !processLifetime(caller) && !startup[caller] {
+			return false
+		}
+	}
+	return len(sites) > 0
 }
 
 // onceRunners run their function argument at most once per process (per

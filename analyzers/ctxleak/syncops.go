@@ -147,14 +147,8 @@ func (c *checker) sitesOf(fn *ssa.Function) []ssa.CallInstruction {
 	for _, call := range c.callsOf(fn) {
 		out = append(out, call)
 	}
-	for _, f := range c.prog.Funcs {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				if g, ok := instr.(*ssa.Go); ok && g.Call.StaticCallee() == fn {
-					out = append(out, g)
-				}
-			}
-		}
+	for _, g := range c.funcUses().gos[fn] {
+		out = append(out, g)
 	}
 	return out
 }
@@ -162,24 +156,57 @@ func (c *checker) sitesOf(fn *ssa.Function) []ssa.CallInstruction {
 // takenAsValue returns the package's functions used other than by being
 // called or started directly: their callers are not all in sight.
 func (c *checker) takenAsValue() map[*ssa.Function]bool {
-	if c.asValue != nil {
-		return c.asValue
+	return c.funcUses().asValue
+}
+
+// funcUses is how the package's code refers to functions, indexed once
+// per run.
+type funcUses struct {
+	// asValue: functions used other than as the callee of a call, go or
+	// defer.
+	asValue map[*ssa.Function]bool
+	// direct: the calls, go and defer statements whose callee value is
+	// the function itself, in source order.
+	direct map[*ssa.Function][]ssa.CallInstruction
+	// gos: the go statements, by static callee.
+	gos map[*ssa.Function][]*ssa.Go
+	// goStmts: every go statement, in source order.
+	goStmts []*ssa.Go
+}
+
+func (c *checker) funcUses() *funcUses {
+	if c.uses != nil {
+		return c.uses
 	}
-	c.asValue = map[*ssa.Function]bool{}
+	u := &funcUses{
+		asValue: map[*ssa.Function]bool{},
+		direct:  map[*ssa.Function][]ssa.CallInstruction{},
+		gos:     map[*ssa.Function][]*ssa.Go{},
+	}
 	for _, f := range c.prog.Funcs {
 		for _, b := range f.Blocks {
 			for _, instr := range b.Instrs {
 				var callee ssa.Value
 				if ci, ok := instr.(ssa.CallInstruction); ok {
 					callee = ci.Common().Value
+					if fn, ok := callee.(*ssa.Function); ok {
+						u.direct[fn] = append(u.direct[fn], ci)
+					}
+				}
+				if g, ok := instr.(*ssa.Go); ok {
+					u.goStmts = append(u.goStmts, g)
+					if fn := g.Call.StaticCallee(); fn != nil {
+						u.gos[fn] = append(u.gos[fn], g)
+					}
 				}
 				for _, op := range instr.Operands(nil) {
 					if fn, ok := (*op).(*ssa.Function); ok && *op != callee {
-						c.asValue[fn] = true
+						u.asValue[fn] = true
 					}
 				}
 			}
 		}
 	}
-	return c.asValue
+	c.uses = u
+	return u
 }
