@@ -18,11 +18,11 @@ package obligation
 import (
 	"go/ast"
 	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/asynclint/asynclint/analyzers/internal/catalog"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
 // An Obligation is created by one instruction and met by others.
@@ -165,10 +165,10 @@ func NilPruner(held, failed func(ssa.Value) bool) func(*ssa.BasicBlock, int) boo
 		}
 		if call, ok := ifi.Cond.(*ssa.Call); ok {
 			// errors.As(err, &target) holds only for a non-nil err.
-			fn := call.Call.StaticCallee()
+			_, fn := program.Callee(&call.Call)
 			args := call.Call.Args
 			return succ == 0 && failed != nil && fn != nil && len(args) > 0 && failed(args[0]) &&
-				fn.Object() != nil && catalog.ErrorTests[fn.Object().(*types.Func).FullName()]
+				catalog.ErrorTests[catalog.Name(fn)]
 		}
 		cmp, ok := ifi.Cond.(*ssa.BinOp)
 		if !ok || (cmp.Op != token.EQL && cmp.Op != token.NEQ) {
