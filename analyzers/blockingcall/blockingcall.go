@@ -107,18 +107,12 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
+// reportDirectiveMisuse reports blockingcall's directives that give no
+// reason — its scoped ignores, the unscoped ones (which blockingcall alone
+// reports) and //asynclint:detached — and the ignores that suppressed
+// nothing.
 func reportDirectiveMisuse(pass *analysis.Pass, dirs *directive.Set) {
-	for _, d := range dirs.MissingReason() {
-		if d.Kind == directive.Ignore && d.Scope != "" && d.Scope != name {
-			continue
-		}
-		if d.Kind == directive.Daemon {
-			continue // ctxleak's directive
-		}
-		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
-			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
-	}
-	dirs.ReportUnused(pass, name)
+	dirs.ReportMisuse(pass, name, true, directive.Detached)
 }
 
 // funcList is a flag holding function names in catalog form.

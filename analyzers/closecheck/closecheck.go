@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"flag"
 	"fmt"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -122,19 +121,7 @@ func run(pass *analysis.Pass) (any, error) {
 // silence another analyzer's findings: closecheck reports it as
 // "unused-ignore", which the driver keeps only when every analyzer did.
 func reportDirectives(pass *analysis.Pass, dirs *directive.Set) {
-	var missing []*directive.Directive
-	for _, d := range dirs.MissingReason() {
-		if d.Kind == directive.Ignore && d.Scope == name {
-			missing = append(missing, d)
-		}
-	}
-	missing = append(missing, dirs.MissingReasonOf(directive.Owned)...)
-	sort.Slice(missing, func(i, j int) bool { return missing[i].Pos < missing[j].Pos })
-	for _, d := range missing {
-		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
-			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
-	}
-	dirs.ReportUnused(pass, name)
+	dirs.ReportMisuse(pass, name, false, directive.Owned)
 }
 
 // displayName names fn the way messages do: feeds.Open, (*feeds.Client).Get,

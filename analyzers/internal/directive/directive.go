@@ -8,8 +8,10 @@
 package directive
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,7 +28,7 @@ const (
 	// Owned marks a deliberate hand-off of a resource that closecheck
 	// cannot see: //asynclint:owned <reason>. It needs a reason, but is
 	// not in needsReason: closecheck alone reports its absence
-	// (MissingReasonOf), so that other analyzers do not repeat it.
+	// (ReportMisuse), so that other analyzers do not repeat it.
 	Owned = "owned"
 )
 
@@ -374,4 +376,26 @@ func (s *Set) ReportUnused(pass *analysis.Pass, analyzer string) {
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: category,
 			Message: "//asynclint:ignore suppresses no finding: remove it"})
 	}
+}
+
+// ReportMisuse reports the misuse of analyzer's directives: those it owns
+// that give no reason — the ignores scoped to it, the unscoped ones too when
+// unscoped is set (one analyzer reports them, so that they are not reported
+// once per analyzer), and the directives of the given kinds — and then, as
+// ReportUnused, the ignores that suppressed nothing.
+func (s *Set) ReportMisuse(pass *analysis.Pass, analyzer string, unscoped bool, kinds ...string) {
+	for _, d := range s.all {
+		if d.Reason != "" {
+			continue
+		}
+		owned := slices.Contains(kinds, d.Kind)
+		if d.Kind == Ignore {
+			owned = d.Scope == analyzer || (unscoped && d.Scope == "")
+		}
+		if owned {
+			pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
+				Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
+		}
+	}
+	s.ReportUnused(pass, analyzer)
 }
