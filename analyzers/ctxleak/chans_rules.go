@@ -48,19 +48,20 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	// many: more than one send to receive; endless: a number of sends
 	// not known here (senders started in a loop, sends in a loop).
 	many, endless := len(senders) > 1, false
+	// looping: the go statements that start many senders of this channel.
+	// (A loop that makes a channel for each sender it starts has one
+	// sender per channel.)
+	looping := map[*ssa.Go]bool{}
 	for g, ops := range senders {
-		if mb := f.mk.Block(); program.OnCycle(g.Block()) && !program.InOneLoop(g.Block(), mb) {
-			// (A loop that makes a channel for each sender it starts
-			// has one sender per channel.)
+		if program.OnCycle(g.Block()) && !program.InOneLoop(g.Block(), f.mk.Block()) {
+			looping[g] = true
 			// A loop that starts a sender and receives from it each
 			// time round pairs them: its go statement is checked on its
 			// own.
 			many = true
 			paired := false
 			for instr := range recvs {
-				if rb := instr.Block(); program.Reaches(g.Block(), rb, nil) && program.Reaches(rb, g.Block(), nil) {
-					paired = true
-				}
+				paired = paired || program.InOneLoop(g.Block(), instr.Block())
 			}
 			endless = endless || !paired
 		}
@@ -143,11 +144,11 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	if exit == nil {
 		return
 	}
-	c.reportStranded(f, name, senders, many, exit, path)
+	c.reportStranded(f, name, senders, many, looping, exit, path)
 }
 
 func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][]*chanOp, many bool,
-	exit ssa.Instruction, path []*ssa.BasicBlock) {
+	looping map[*ssa.Go]bool, exit ssa.Instruction, path []*ssa.BasicBlock) {
 	exitPos := obligation.ExitPos(exit)
 	through, throughPos := c.chanSelectTaken(path)
 	done := "a done channel"
@@ -171,9 +172,7 @@ func (c *checker) reportStranded(f *chanFlow, name string, senders map[*ssa.Go][
 			}
 			if many {
 				who := "the goroutine started at line %d leaks"
-				if mb := f.mk.Block(); program.OnCycle(g.Block()) && !program.InOneLoop(g.Block(), mb) {
-					// (A loop that makes a channel for each sender it starts
-					// has one sender per channel.)
+				if looping[g] {
 					who = "the goroutines started at line %d leak"
 				}
 				d.Message = fmt.Sprintf("send on %s blocks forever when %s %s at line %d before receiving every value: "+
