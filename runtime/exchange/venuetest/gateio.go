@@ -477,17 +477,13 @@ func (g *Gate) step(m *gateMarket) {
 		}
 	}
 	bb, ba := gateLevels(m.bids, true, 1), gateLevels(m.asks, false, 1)
-	bt := map[string]any{"t": now.UnixMilli(), "u": m.id, "s": m.pair, "b": "", "B": "", "a": "", "A": ""}
-	if len(bb) > 0 {
-		bt["b"], bt["B"] = bb[0][0], bb[0][1]
+	twoSided := len(bb) > 0 && len(ba) > 0
+	if twoSided {
+		g.push("spot.book_ticker", m.pair, map[string]any{"t": now.UnixMilli(), "u": m.id, "s": m.pair,
+			"b": bb[0][0], "B": bb[0][1], "a": ba[0][0], "A": ba[0][1]})
 	}
-	if len(ba) > 0 {
-		bt["a"], bt["A"] = ba[0][0], ba[0][1]
-	}
-	if len(bb) > 0 && len(ba) > 0 {
-		g.push("spot.book_ticker", m.pair, bt)
-	}
-	if g.rng.IntN(3) == 0 && len(bb) > 0 && len(ba) > 0 {
+	// The draw comes first whatever the book, so that a seed replays.
+	if g.rng.IntN(3) == 0 && twoSided {
 		g.tradeID++
 		side, px := "buy", ba[0][0]
 		if g.rng.IntN(2) == 0 {
