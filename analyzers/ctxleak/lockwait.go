@@ -433,34 +433,22 @@ func (c *checker) acquiresCall(common *ssa.CallCommon, m object, heldRead bool, 
 	return false
 }
 
-// instrReaches reports whether to can run after from in their function.
+// instrReaches reports whether to can run after from in their function
+// (from itself included).
 func instrReaches(from, to ssa.Instruction) bool {
 	fb, tb := from.Block(), to.Block()
-	if fb == tb {
-		for _, i := range fb.Instrs {
-			if i == from {
-				break
-			}
-			if i == to {
-				return program.OnCycle(fb)
-			}
-		}
-		return true
+	if fb != tb {
+		return program.Reaches(fb, tb, nil)
 	}
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), fb.Succs...)
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if b == tb {
+	for _, i := range fb.Instrs {
+		if i == from {
 			return true
 		}
-		if !seen[b] {
-			seen[b] = true
-			stack = append(stack, b.Succs...)
+		if i == to {
+			return program.OnCycle(fb)
 		}
 	}
-	return false
+	return true
 }
 
 func (c *checker) reportLockWait(fn *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
