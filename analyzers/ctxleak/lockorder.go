@@ -166,7 +166,7 @@ func (c *checker) acquisitions(call *ssa.Call) []acquisition {
 		return nil
 	}
 	var out []acquisition
-	for id, read := range c.lockedIn(origin(callee), 0, map[*ssa.Function]bool{}) {
+	for id, read := range c.lockedIn(origin(callee)) {
 		out = append(out, acquisition{obj: id.obj, outer: id.outer, read: read, via: origin(callee)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].obj.field.Name() < out[j].obj.field.Name() })
@@ -175,38 +175,24 @@ func (c *checker) acquisitions(call *ssa.Call) []acquisition {
 
 // lockedIn returns the field mutexes fn locks, directly or through the
 // functions of this package it calls, and whether only for reading.
-func (c *checker) lockedIn(fn *ssa.Function, depth int, seen map[*ssa.Function]bool) map[lockID]bool {
+func (c *checker) lockedIn(fn *ssa.Function) map[lockID]bool {
 	out := map[lockID]bool{}
-	if depth > 3 || seen[fn] {
-		return out
-	}
-	seen[fn] = true
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			if sc, ok := syncMethod(call.Common()); ok {
-				if sc.method == "Lock" || sc.method == "RLock" {
-					if o, ok := objectOf(sc.recv); ok && o.field != nil {
-						id := lockID{o, outerField(sc.recv)}
-						read, had := out[id]
-						out[id] = (sc.method == "RLock") && (!had || read)
-					}
-				}
-				continue
-			}
-			callee, _ := c.prog.Callee(call.Common())
-			if callee == nil || callee.Pkg != c.prog.Pkg {
-				continue
-			}
-			for o, r := range c.lockedIn(origin(callee), depth+1, seen) {
-				read, had := out[o]
-				out[o] = r && (!had || read)
-			}
+	c.inCallTree(fn, false, func(instr ssa.Instruction) bool {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			return false
 		}
-	}
+		sc, ok := syncMethod(call.Common())
+		if !ok || sc.method != "Lock" && sc.method != "RLock" {
+			return false
+		}
+		if o, ok := objectOf(sc.recv); ok && o.field != nil {
+			id := lockID{o, outerField(sc.recv)}
+			read, had := out[id]
+			out[id] = sc.method == "RLock" && (!had || read)
+		}
+		return false
+	})
 	return out
 }
 

@@ -186,7 +186,7 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 	if callee == nil || callee.Pkg != c.prog.Pkg || origin(callee) == fn {
 		return
 	}
-	for _, op := range c.waitsIn(origin(callee), 0, map[*ssa.Function]bool{}) {
+	for _, op := range c.waitsIn(origin(callee)) {
 		if op.kind != opWait && !c.unbuffered(op.obj) {
 			continue
 		}
@@ -195,7 +195,7 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 			continue
 		}
 		for m, h := range held {
-			if c.unlocksIn(origin(callee), m, 0, map[*ssa.Function]bool{}) {
+			if c.unlocksIn(origin(callee), m) {
 				continue // the callee lets go of it first
 			}
 			var first *syncOp
@@ -219,54 +219,70 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 
 // waitsIn returns the blocking operations fn and the functions of this
 // package it calls make.
-func (c *checker) waitsIn(fn *ssa.Function, depth int, seen map[*ssa.Function]bool) []*syncOp {
-	if depth > 3 || seen[fn] {
-		return nil
-	}
-	seen[fn] = true
+func (c *checker) waitsIn(fn *ssa.Function) []*syncOp {
 	var out []*syncOp
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			for _, op := range c.opsAt[instr] {
-				if op.blocking {
-					out = append(out, op)
-				}
-			}
-			if call, ok := instr.(*ssa.Call); ok {
-				if callee, _ := c.prog.Callee(call.Common()); callee != nil && callee.Pkg == c.prog.Pkg {
-					out = append(out, c.waitsIn(origin(callee), depth+1, seen)...)
-				}
+	c.inCallTree(fn, false, func(instr ssa.Instruction) bool {
+		for _, op := range c.opsAt[instr] {
+			if op.blocking {
+				out = append(out, op)
 			}
 		}
-	}
+		return false
+	})
 	return out
 }
 
-// unlocksIn reports whether fn, or a function of this package it calls,
-// unlocks m.
-func (c *checker) unlocksIn(fn *ssa.Function, m object, depth int, seen map[*ssa.Function]bool) bool {
-	if depth > 3 || seen[fn] {
-		return false
-	}
-	seen[fn] = true
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			ci, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
-			}
-			if sc, ok := syncMethod(ci.Common()); ok {
-				if o, ok := objectOf(sc.recv); ok && o == m && (sc.method == "Unlock" || sc.method == "RUnlock") {
+// unlocksIn reports whether fn, or a function of this package it calls
+// (or defers, or starts), unlocks m.
+func (c *checker) unlocksIn(fn *ssa.Function, m object) bool {
+	return c.inCallTree(fn, true, func(instr ssa.Instruction) bool {
+		ci, ok := instr.(ssa.CallInstruction)
+		if !ok {
+			return false
+		}
+		sc, ok := syncMethod(ci.Common())
+		if !ok || sc.method != "Unlock" && sc.method != "RUnlock" {
+			return false
+		}
+		o, ok := objectOf(sc.recv)
+		return ok && o == m
+	})
+}
+
+// inCallTree calls visit with each instruction of fn and, right after a
+// call of a function of this package (other than a sync method's), with
+// those of the callee, depth first: up to three calls deep, each function
+// once. Calls made by go and defer statements are followed too when
+// goDefer is set. It stops at the first instruction visit returns true
+// for, and reports whether there was one.
+func (c *checker) inCallTree(fn *ssa.Function, goDefer bool, visit func(ssa.Instruction) bool) bool {
+	seen := map[*ssa.Function]bool{}
+	var walk func(fn *ssa.Function, depth int) bool
+	walk = func(fn *ssa.Function, depth int) bool {
+		if depth > 3 || seen[fn] {
+			return false
+		}
+		seen[fn] = true
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if visit(instr) {
 					return true
 				}
-				continue
-			}
-			if callee, _ := c.prog.Callee(ci.Common()); callee != nil && callee.Pkg == c.prog.Pkg && c.unlocksIn(origin(callee), m, depth+1, seen) {
-				return true
+				ci, ok := instr.(ssa.CallInstruction)
+				if _, isCall := instr.(*ssa.Call); !ok || !isCall && !goDefer {
+					continue
+				}
+				if _, isSync := syncMethod(ci.Common()); isSync {
+					continue
+				}
+				if callee, _ := c.prog.Callee(ci.Common()); callee != nil && callee.Pkg == c.prog.Pkg && walk(origin(callee), depth+1) {
+					return true
+				}
 			}
 		}
+		return false
 	}
-	return false
+	return walk(fn, 0)
 }
 
 func (c *checker) reportCalleeWait(fn *ssa.Function, call *ssa.Call, callee *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
