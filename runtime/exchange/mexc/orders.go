@@ -238,16 +238,7 @@ func (c *Client) CancelOrder(ctx context.Context, ref OrderRef) (*Order, error) 
 // CancelAllOrders cancels every open order of symbol with
 // DELETE /api/v3/openOrders and returns them.
 func (c *Client) CancelAllOrders(ctx context.Context, symbol string) ([]Order, error) {
-	if symbol == "" {
-		return nil, fmt.Errorf("%w: no symbol", ErrInvalidRequest)
-	}
-	var p params
-	p.add("symbol", symbol)
-	var out []Order
-	if err := c.do(ctx, epCancelAll, p, &out, nil); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return c.ordersOf(ctx, epCancelAll, symbol)
 }
 
 // QueryOrder returns an order with GET /api/v3/order. An order the venue
@@ -266,13 +257,19 @@ func (c *Client) QueryOrder(ctx context.Context, ref OrderRef) (*Order, error) {
 
 // OpenOrders returns the open orders of symbol with GET /api/v3/openOrders.
 func (c *Client) OpenOrders(ctx context.Context, symbol string) ([]Order, error) {
+	return c.ordersOf(ctx, epOpenOrders, symbol)
+}
+
+// ordersOf calls e, an endpoint that takes a symbol and answers with the
+// open orders of that symbol it saw.
+func (c *Client) ordersOf(ctx context.Context, e endpoint, symbol string) ([]Order, error) {
 	if symbol == "" {
 		return nil, fmt.Errorf("%w: no symbol", ErrInvalidRequest)
 	}
 	var p params
 	p.add("symbol", symbol)
 	var out []Order
-	if err := c.do(ctx, epOpenOrders, p, &out, nil); err != nil {
+	if err := c.do(ctx, e, p, &out, nil); err != nil {
 		return nil, err
 	}
 	return out, nil
