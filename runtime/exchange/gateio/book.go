@@ -122,9 +122,10 @@ func (b *localBook) snapshot(reason string) *BookSnapshot {
 	}
 }
 
-// replace makes the book the given levels as of update id.
+// replace rebuilds the book from the given levels as of update id, which
+// becomes its base.
 func (b *localBook) replace(id int64, t time.Time, bids, asks []Level) {
-	b.id, b.time = id, t
+	b.id, b.base, b.time = id, id, t
 	b.bids.reset(bids)
 	b.asks.reset(asks)
 }

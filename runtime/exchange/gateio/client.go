@@ -594,7 +594,6 @@ func (c *Client) onBookUpdate(ctx context.Context, u *bookUpdateResult) {
 		b.stopFetch()
 		b.buffer = nil
 		b.replace(u.LastU, time.UnixMilli(u.T), u.B, u.A)
-		b.base = u.LastU
 		b.synced = true
 		c.count(&c.stats.fullResets, "gateio.full_reset")
 		if b.crossed() {
@@ -717,7 +716,6 @@ func (c *Client) install(b *localBook, gen uint64, snap *restBook) bool {
 		return false
 	}
 	b.replace(snap.ID, time.UnixMilli(snap.Update), snap.Bids, snap.Asks)
-	b.base = snap.ID
 	for j, u := range b.buffer {
 		if u.LastU <= b.id {
 			c.count(&c.stats.duplicates, "gateio.duplicate")
