@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/astutil"
@@ -466,7 +467,7 @@ func (c *checker) deferCancelFix(fn *ssa.Function, cn cancel) *analysis.Suggeste
 		return nil
 	}
 	indent := c.pass.Fset.Position(assign.Pos()).Column - 1
-	text := "\n" + tabs(indent) + "defer " + id.Name + "()"
+	text := "\n" + strings.Repeat("\t", indent) + "defer " + id.Name + "()"
 	// After the line, past any comment that ends it.
 	at := assign.End()
 	if tf := c.pass.Fset.File(at); tf != nil {
@@ -514,14 +515,6 @@ func onlyCalled(v ssa.Value) bool {
 		}
 	}
 	return true
-}
-
-func tabs(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = '\t'
-	}
-	return string(b)
 }
 
 func (c *checker) fileOf(pos token.Pos) *ast.File {

@@ -161,19 +161,7 @@ func run(pass *analysis.Pass) (any, error) {
 // reportDirectives reports //asynclint:daemon and ctxleak-scoped ignores
 // without a reason, and ignores that silenced nothing.
 func reportDirectives(pass *analysis.Pass, dirs *directive.Set) {
-	var missing []*directive.Directive
-	for _, d := range dirs.MissingReason() {
-		if d.Kind == directive.Ignore && d.Scope == name {
-			missing = append(missing, d)
-		}
-	}
-	missing = append(missing, dirs.MissingReasonOf(directive.Daemon)...)
-	sort.Slice(missing, func(i, j int) bool { return missing[i].Pos < missing[j].Pos })
-	for _, d := range missing {
-		pass.Report(analysis.Diagnostic{Pos: d.Pos, Category: "directive",
-			Message: fmt.Sprintf("//asynclint:%s needs a reason: say why, as in //asynclint:%s <reason>", d.Kind, d.Kind)})
-	}
-	dirs.ReportUnused(pass, name)
+	dirs.ReportMisuse(pass, name, false, directive.Daemon)
 }
 
 // checker holds what one run knows.

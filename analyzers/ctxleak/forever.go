@@ -368,7 +368,7 @@ func (c *checker) reportForever(at token.Pos, body *ssa.Function, s *Summary) {
 		}
 	}
 	starter := "everything that started it"
-	if strings.HasSuffix(c.pass.Fset.Position(at).Filename, "_test.go") {
+	if c.inTest(at) {
 		starter = "the test that started it"
 	}
 	c.report(analysis.Diagnostic{
