@@ -256,21 +256,7 @@ func (c *checker) starvedReceivers(f *chanFlow, name string) {
 // left only when the channel is closed.
 func chanRangeOnly(u *ssa.UnOp) bool {
 	// The edges on which ok is false end the loop normally.
-	void := func(b *ssa.BasicBlock, succ int) bool {
-		ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if !ok {
-			return false
-		}
-		if e, ok := ifi.Cond.(*ssa.Extract); ok && e.Tuple == u && e.Index == 1 {
-			return succ == 1
-		}
-		if n, ok := ifi.Cond.(*ssa.UnOp); ok && n.Op == token.NOT {
-			if e, ok := n.X.(*ssa.Extract); ok && e.Tuple == u && e.Index == 1 {
-				return succ == 0
-			}
-		}
-		return false
-	}
+	void := func(b *ssa.BasicBlock, succ int) bool { return closedRecv(b, succ) == u }
 	exit, _ := chEscape(u, func(ssa.Instruction) bool { return false }, void)
 	return exit == nil
 }
@@ -442,20 +428,29 @@ func chEscape(from ssa.Instruction, met func(ssa.Instruction) bool, void func(*s
 // chanClosedEdge reports whether the edge is the one taken when a receive
 // from the channel finds it closed (v, ok := <-ch; if ok).
 func chanClosedEdge(b *ssa.BasicBlock, succ int, vals map[ssa.Value]bool) bool {
+	u := closedRecv(b, succ)
+	return u != nil && vals[u.X]
+}
+
+// closedRecv returns the receive (v, ok := <-ch) whose ok is false on the
+// edge from b to its succ-th successor, or nil.
+func closedRecv(b *ssa.BasicBlock, succ int) *ssa.UnOp {
 	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 	if !ok {
-		return false
+		return nil
 	}
 	cond, closed := ifi.Cond, 1
 	if n, ok := cond.(*ssa.UnOp); ok && n.Op == token.NOT {
 		cond, closed = n.X, 0
 	}
 	e, ok := cond.(*ssa.Extract)
-	if !ok || e.Index != 1 {
-		return false
+	if !ok || e.Index != 1 || succ != closed {
+		return nil
 	}
-	u, ok := e.Tuple.(*ssa.UnOp)
-	return ok && u.Op == token.ARROW && vals[u.X] && succ == closed
+	if u, ok := e.Tuple.(*ssa.UnOp); ok && u.Op == token.ARROW {
+		return u
+	}
+	return nil
 }
 
 // chFailing reports whether instr fails or skips a test: what it leaves
