@@ -119,14 +119,9 @@ func (f *chanFlow) fedBy(v ssa.Value, g *ssa.Go) bool {
 
 // value follows the uses of v, the channel, in goroutine g.
 func (f *chanFlow) value(v ssa.Value, g *ssa.Go) {
-	if f.lost {
+	if !f.first(v, g) {
 		return
 	}
-	k := chanFlowKey{v, g}
-	if f.seen[k] {
-		return
-	}
-	f.seen[k] = true
 	if len(f.seen) > maxChanFlow {
 		f.lost = true
 		return
@@ -193,17 +188,23 @@ func (f *chanFlow) value(v ssa.Value, g *ssa.Go) {
 	}
 }
 
+// first marks v as followed in goroutine g: false if it already was, or
+// the channel is given up on.
+func (f *chanFlow) first(v ssa.Value, g *ssa.Go) bool {
+	k := chanFlowKey{v, g}
+	if f.lost || f.seen[k] {
+		return false
+	}
+	f.seen[k] = true
+	return true
+}
+
 // cell follows the loads of a variable (or captured variable) that holds
 // the channel and is never written again.
 func (f *chanFlow) cell(p ssa.Value, g *ssa.Go) {
-	if f.lost {
+	if !f.first(p, g) {
 		return
 	}
-	k := chanFlowKey{p, g}
-	if f.seen[k] {
-		return
-	}
-	f.seen[k] = true
 	for _, r := range *p.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
@@ -303,11 +304,10 @@ func (f *chanFlow) call(ci ssa.CallInstruction, v ssa.Value, g *ssa.Go) {
 		return
 	}
 	callee := common.StaticCallee()
-	if callee == nil || len(callee.Blocks) == 0 || (callee.Pkg != f.c.prog.Pkg && callee.Synthetic == "") {
-		f.lost = true
-		return
-	}
-	if callee.Pkg != f.c.prog.Pkg && callee.Pkg != nil {
+	// Only this package's functions are followed, and synthetic ones
+	// that belong to no package.
+	if callee == nil || len(callee.Blocks) == 0 ||
+		callee.Pkg != f.c.prog.Pkg && (callee.Synthetic == "" || callee.Pkg != nil) {
 		f.lost = true
 		return
 	}
