@@ -104,6 +104,27 @@ func (c *checker) implementationsRelease(common *ssa.CallCommon) bool {
 	if c.summarised {
 		c.ifaceReleases[m] = false
 	}
+	for _, t := range c.implementations(iface) {
+		sel := c.prog.Pkg.Prog.MethodSets.MethodSet(t).Lookup(m.Pkg(), m.Name())
+		if sel == nil {
+			continue
+		}
+		if s := c.localSummary(c.prog.Pkg.Prog.MethodValue(sel), sel.Obj().(*types.Func)); s != nil && s.releases[0] {
+			c.ifaceReleases[m] = true
+			return true
+		}
+	}
+	return false
+}
+
+// implementations returns the types declared in this package that
+// implement iface, each as T when it does, else as *T. They are found once
+// per interface: implementationsRelease asks again in every round.
+func (c *checker) implementations(iface *types.Interface) []types.Type {
+	if ts, ok := c.impls[iface]; ok {
+		return ts
+	}
+	var ts []types.Type
 	scope := c.pass.Pkg.Scope()
 	for _, name := range scope.Names() {
 		tn, ok := scope.Lookup(name).(*types.TypeName)
@@ -111,21 +132,17 @@ func (c *checker) implementationsRelease(common *ssa.CallCommon) bool {
 			continue
 		}
 		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
-			if !types.Implements(t, iface) {
-				continue
+			if types.Implements(t, iface) {
+				ts = append(ts, t)
+				break
 			}
-			sel := c.prog.Pkg.Prog.MethodSets.MethodSet(t).Lookup(m.Pkg(), m.Name())
-			if sel == nil {
-				continue
-			}
-			if s := c.localSummary(c.prog.Pkg.Prog.MethodValue(sel), sel.Obj().(*types.Func)); s != nil && s.releases[0] {
-				c.ifaceReleases[m] = true
-				return true
-			}
-			break
 		}
 	}
-	return false
+	if c.impls == nil {
+		c.impls = map[*types.Interface][]types.Type{}
+	}
+	c.impls[iface] = ts
+	return ts
 }
 
 // calleeEffect says what the function fn (its SSA form, if known) or obj

@@ -33,7 +33,8 @@ type checker struct {
 	// ifaceReleases: methods of this package's interfaces that one of its
 	// implementations here releases its receiver in.
 	ifaceReleases map[*types.Func]bool
-	summarised    bool // summaries are complete
+	impls         map[*types.Interface][]types.Type // this package's implementations of an interface
+	summarised    bool                              // summaries are complete
 }
 
 // A summary is what a function does with resources, for its callers.
