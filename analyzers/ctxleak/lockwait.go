@@ -168,7 +168,7 @@ func (c *checker) checkLockWaits() {
 					if !op.blocking {
 						continue
 					}
-					c.checkLockWait(fn, op, h, wakers(op, ops[op.obj]))
+					c.checkLockWait(fn, op, h, ops[op.obj])
 				}
 				if call, ok := instr.(*ssa.Call); ok {
 					c.checkCalleeWaits(fn, call, h, ops)
@@ -187,10 +187,7 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 		return
 	}
 	for _, op := range c.waitsIn(origin(callee)) {
-		if op.kind != opWait && !c.unbuffered(op.obj) {
-			continue
-		}
-		wake := wakers(op, ops[op.obj])
+		wake := c.blockedWakers(op, ops[op.obj])
 		if len(wake) == 0 {
 			continue
 		}
@@ -198,18 +195,7 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 			if c.unlocksIn(origin(callee), m) {
 				continue // the callee lets go of it first
 			}
-			var first *syncOp
-			all := true
-			for _, w := range wake {
-				if w.fn() == fn || w.fn() == op.fn() || !c.locksBefore(w, m, h.read) {
-					all = false
-					break
-				}
-				if first == nil || w.pos < first.pos {
-					first = w
-				}
-			}
-			if all && first != nil {
+			if first := c.lockingWaker(fn, op, wake, m, h.read); first != nil {
 				c.reportCalleeWait(fn, call, origin(callee), op, m, h, first)
 				return
 			}
@@ -285,13 +271,20 @@ func (c *checker) inCallTree(fn *ssa.Function, goDefer bool, visit func(ssa.Inst
 	return walk(fn, 0)
 }
 
-func (c *checker) reportCalleeWait(fn *ssa.Function, call *ssa.Call, callee *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
-	what := map[opKind]string{opSend: "send on", opRecv: "receive from", opWait: "Wait on"}[op.kind]
-	waker := map[opKind]string{opRecv: "sends on or closes", opSend: "receives from", opWait: "calls Done on"}[op.kind]
-	mutex := describe(fn, h.path)
+// waitWords names, for messages, what op does ("receive from"), what its
+// wakers do ("sends on or closes") and the mutex held.
+func waitWords(fn *ssa.Function, op *syncOp, m object, h heldAt) (what, waker, mutex string) {
+	what = map[opKind]string{opSend: "send on", opRecv: "receive from", opWait: "Wait on"}[op.kind]
+	waker = map[opKind]string{opRecv: "sends on or closes", opSend: "receives from", opWait: "calls Done on"}[op.kind]
+	mutex = describe(fn, h.path)
 	if h.path == "" {
 		mutex = describeObject(m)
 	}
+	return what, waker, mutex
+}
+
+func (c *checker) reportCalleeWait(fn *ssa.Function, call *ssa.Call, callee *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
+	what, waker, mutex := waitWords(fn, op, m, h)
 	c.report(analysis.Diagnostic{
 		Pos:      call.Pos(),
 		Category: catLock,
@@ -306,28 +299,44 @@ func (c *checker) reportCalleeWait(fn *ssa.Function, call *ssa.Call, callee *ssa
 	})
 }
 
-func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]heldAt, wake []*syncOp) {
-	if len(wake) == 0 || op.kind != opWait && !c.unbuffered(op.obj) {
-		return // through a buffer, the other side may have gone before the lock was taken
-	}
-	for m, h := range held {
-		var first *syncOp
-		all := true
-		for _, w := range wake {
-			if w.fn() == fn || !c.locksBefore(w, m, h.read) {
-				all = false
-				break
-			}
-			if first == nil || w.pos < first.pos {
-				first = w
-			}
-		}
-		if !all || first == nil {
-			continue
-		}
-		c.reportLockWait(fn, op, m, h, first)
+func (c *checker) checkLockWait(fn *ssa.Function, op *syncOp, held map[object]heldAt, all []*syncOp) {
+	wake := c.blockedWakers(op, all)
+	if len(wake) == 0 {
 		return
 	}
+	for m, h := range held {
+		if first := c.lockingWaker(fn, op, wake, m, h.read); first != nil {
+			c.reportLockWait(fn, op, m, h, first)
+			return
+		}
+	}
+}
+
+// blockedWakers returns the operations of all that can end op's wait,
+// when op waits for them directly: a Wait, or a send or receive on a
+// channel without a buffer (through a buffer, the other side may have
+// gone before the lock was taken).
+func (c *checker) blockedWakers(op *syncOp, all []*syncOp) []*syncOp {
+	if op.kind != opWait && !c.unbuffered(op.obj) {
+		return nil
+	}
+	return wakers(op, all)
+}
+
+// lockingWaker returns the first of wake when every one of them runs
+// outside fn and op's function and must lock m, in a mode that conflicts
+// with a holder in mode heldRead, before it gets there; nil otherwise.
+func (c *checker) lockingWaker(fn *ssa.Function, op *syncOp, wake []*syncOp, m object, heldRead bool) *syncOp {
+	var first *syncOp
+	for _, w := range wake {
+		if w.fn() == fn || w.fn() == op.fn() || !c.locksBefore(w, m, heldRead) {
+			return nil
+		}
+		if first == nil || w.pos < first.pos {
+			first = w
+		}
+	}
+	return first
 }
 
 // unbuffered reports whether the channel object is known to have no
@@ -468,12 +477,7 @@ func instrReaches(from, to ssa.Instruction) bool {
 }
 
 func (c *checker) reportLockWait(fn *ssa.Function, op *syncOp, m object, h heldAt, w *syncOp) {
-	what := map[opKind]string{opSend: "send on", opRecv: "receive from", opWait: "Wait on"}[op.kind]
-	waker := map[opKind]string{opRecv: "sends on or closes", opSend: "receives from", opWait: "calls Done on"}[op.kind]
-	mutex := describe(fn, h.path)
-	if h.path == "" {
-		mutex = describeObject(m)
-	}
+	what, waker, mutex := waitWords(fn, op, m, h)
 	c.report(analysis.Diagnostic{
 		Pos:      op.pos,
 		Category: catLock,
