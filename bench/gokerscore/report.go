@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -103,12 +105,7 @@ func (s *scored) report(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, "%s: no findings (is it in cmd/asynclint/suite.go?)\n", an)
 	} else {
 		fmt.Fprintf(w, "%s by rule (category)   findings  at stuck  in callee  kernels found at stuck\n", an)
-		var cats []string
-		for c := range rules {
-			cats = append(cats, c)
-		}
-		sort.Strings(cats)
-		for _, c := range cats {
+		for _, c := range slices.Sorted(maps.Keys(rules)) {
 			r := rules[c]
 			fmt.Fprintf(w, "  %-22s %9d %9d %10d %8d\n", c, r.findings, r.stuck, r.callee, len(r.kernels))
 		}
@@ -176,13 +173,13 @@ func (s *scored) report(w io.Writer, verbose bool) {
 	}
 	if len(s.notBuilt) > 0 {
 		fmt.Fprintln(w, "NOT BUILT:")
-		for _, d := range sortedKeys(s.notBuilt) {
+		for _, d := range slices.Sorted(maps.Keys(s.notBuilt)) {
 			fmt.Fprintf(w, "  %s: %s\n", d, strings.ReplaceAll(strings.TrimSpace(s.notBuilt[d]), "\n", "\n    "))
 		}
 	}
 	if len(s.anaErr) > 0 {
 		fmt.Fprintln(w, "ANALYSIS ERRORS:")
-		for _, d := range sortedKeys(s.anaErr) {
+		for _, d := range slices.Sorted(maps.Keys(s.anaErr)) {
 			fmt.Fprintf(w, "  %s: %s\n", d, firstLine(s.anaErr[d]))
 		}
 	}
@@ -290,23 +287,10 @@ func paren(s string) string {
 }
 
 func setList(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(m))
 	if len(out) == 0 {
 		out = []string{"-"}
 	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
