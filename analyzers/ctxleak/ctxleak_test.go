@@ -21,7 +21,7 @@ func TestAnalyzer(t *testing.T) {
 		"the same test written twice":        {"lockcond"},
 		"channel fields nothing completes":   {"fieldchan", "servicemain"},
 		"lost cancel":                        {"cancel"},
-		"cancel facts across packages":       {"canceluser"},
+		"cancel facts across packages":       {"cancelfacts", "canceluser"},
 		"stranded senders and receivers":     {"chans"},
 		"locks":                              {"locks"},
 		"lock facts across packages":         {"lockfacts", "lockuser"},
