@@ -108,7 +108,6 @@ type kernelScore struct {
 	leaks []leak
 	stuck map[string]bool // functions named by the patterns (wrappers: and what they wrap)
 	near  map[string]bool // callees of stuck functions with an operation of the blocked kind
-	gos   []*goStmt
 	// best level reached, by the scored analyzer and by any
 	best, bestAny int
 }
@@ -202,7 +201,6 @@ func load(dir, fromJSON, casesFile, reasonsFile, buildLog string, support []stri
 	}
 	sort.Slice(s.kernels, func(i, j int) bool { return s.kernels[i].k.name < s.kernels[j].k.name })
 	for _, ks := range s.kernels {
-		ks.gos = ks.k.gos
 		ks.stuck = map[string]bool{}
 		ks.near = map[string]bool{}
 		if ks.tc == nil {
@@ -388,7 +386,7 @@ func (ks *kernelScore) levelAt(line, col int) int {
 			return levelStuck
 		}
 	}
-	for _, g := range ks.gos {
+	for _, g := range ks.k.gos {
 		if g.stmt.Pos() <= pos && pos < g.stmt.End() {
 			for _, t := range g.targets {
 				if ks.stuck[t] {
