@@ -9,9 +9,9 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/asynclint/asynclint/analyzers/internal/program"
-
+	"github.com/asynclint/asynclint/analyzers/internal/catalog"
 	"github.com/asynclint/asynclint/analyzers/internal/obligation"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
 // strandedSenders reports the goroutines whose blocking send can wait
@@ -396,8 +396,7 @@ func (c *checker) chanRecvExpr(pos token.Pos) ast.Expr {
 func chanCtxParam(fn *ssa.Function) string {
 	for ; fn != nil; fn = fn.Parent() {
 		for _, p := range fn.Params {
-			if n, ok := p.Type().(*types.Named); ok && n.Obj().Pkg() != nil &&
-				n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context" {
+			if catalog.IsContext(p.Type()) {
 				return p.Name()
 			}
 		}
