@@ -13,22 +13,14 @@ import (
 // condCall recognises a call of a sync.Cond method: its name and the
 // receiver (the *sync.Cond).
 func condCall(common *ssa.CallCommon) (string, ssa.Value, bool) {
-	fn := common.StaticCallee()
-	if fn == nil || common.IsInvoke() || len(common.Args) == 0 {
+	if common.IsInvoke() || len(common.Args) == 0 {
 		return "", nil, false
 	}
-	obj, ok := fn.Object().(*types.Func)
-	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "sync" {
+	typ, method, ok := syncMethodOf(common.StaticCallee())
+	if !ok || typ != "Cond" {
 		return "", nil, false
 	}
-	recv := obj.Signature().Recv()
-	if recv == nil {
-		return "", nil, false
-	}
-	if n, ok := deref(recv.Type()).(*types.Named); !ok || n.Obj().Name() != "Cond" {
-		return "", nil, false
-	}
-	return obj.Name(), common.Args[0], true
+	return method, common.Args[0], true
 }
 
 // checkConds reports a sync.Cond.Wait on a condition variable kept in an

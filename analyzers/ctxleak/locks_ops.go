@@ -27,22 +27,11 @@ func syncMethod(common *ssa.CallCommon) (syncCall, bool) {
 		return syncCall{}, false
 	}
 	fn := common.StaticCallee()
-	if fn == nil {
-		return syncCall{}, false
-	}
-	obj, ok := fn.Object().(*types.Func)
-	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "sync" {
-		return syncCall{}, false
-	}
-	sig, ok := obj.Type().(*types.Signature)
-	if !ok || sig.Recv() == nil {
-		return syncCall{}, false
-	}
-	named, ok := deref(sig.Recv().Type()).(*types.Named)
+	typ, method, ok := syncMethodOf(fn)
 	if !ok {
 		return syncCall{}, false
 	}
-	sc := syncCall{typ: named.Obj().Name(), method: obj.Name()}
+	sc := syncCall{typ: typ, method: method}
 	switch sc.typ {
 	case "Mutex", "RWMutex", "WaitGroup":
 	default:
@@ -60,6 +49,28 @@ func syncMethod(common *ssa.CallCommon) (syncCall, bool) {
 	}
 	sc.recv, sc.args = common.Args[0], common.Args[1:]
 	return sc, true
+}
+
+// syncMethodOf returns the type ("Mutex", "Cond", ...) and the name of
+// the method of package sync that fn is (or wraps), ok false when it is
+// none.
+func syncMethodOf(fn *ssa.Function) (typ, method string, ok bool) {
+	if fn == nil {
+		return "", "", false
+	}
+	obj, ok := fn.Object().(*types.Func)
+	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "sync" {
+		return "", "", false
+	}
+	recv := obj.Signature().Recv()
+	if recv == nil {
+		return "", "", false
+	}
+	named, ok := deref(recv.Type()).(*types.Named)
+	if !ok {
+		return "", "", false
+	}
+	return named.Obj().Name(), obj.Name(), true
 }
 
 // Mutex operations.
