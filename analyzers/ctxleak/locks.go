@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -21,11 +23,9 @@ func (c *checker) lockEffects(fn *ssa.Function) (locks, holds, unlocks []Lock) {
 	deferred := c.deferredReleases(fn)
 	seenLock := map[string]bool{}
 	seenUnlock := map[string]bool{}
-	var atReturn map[string]heldLock
-	returns := 0
+	var atReturn map[string]heldLock // held at every return so far
 	c.lockFlow(fn, func(instr ssa.Instruction, e lockEffect, st *lockState) {
-		switch instr.(type) {
-		case *ssa.Call:
+		if _, ok := instr.(*ssa.Call); ok {
 			for _, l := range e.acquire {
 				key := Lock{Path: l.Path, Read: l.Read}.String()
 				if st.released[l.Path] || seenLock[key] || condOnFlag(instr.Block()) {
@@ -34,32 +34,23 @@ func (c *checker) lockEffects(fn *ssa.Function) (locks, holds, unlocks []Lock) {
 				seenLock[key] = true
 				locks = append(locks, l)
 			}
-			for _, p := range e.release {
-				if !st.locked[p] && !seenUnlock[p] {
-					seenUnlock[p] = true
-					unlocks = append(unlocks, Lock{Path: p})
-				}
+		}
+		for _, p := range e.release { // of a call, defer or go
+			if !st.locked[p] && !seenUnlock[p] {
+				seenUnlock[p] = true
+				unlocks = append(unlocks, Lock{Path: p})
 			}
-		case *ssa.Defer, *ssa.Go:
-			for _, p := range e.release {
-				if !st.locked[p] && !seenUnlock[p] {
-					seenUnlock[p] = true
-					unlocks = append(unlocks, Lock{Path: p})
-				}
-			}
-		case *ssa.Return:
-			returns++
-			if returns == 1 {
-				atReturn = map[string]heldLock{}
-				for p, h := range st.held {
-					atReturn[p] = h
-				}
-				return
-			}
-			for p, h := range atReturn {
-				if o, ok := st.held[p]; !ok || o.read != h.read {
-					delete(atReturn, p)
-				}
+		}
+		if _, ok := instr.(*ssa.Return); !ok {
+			return
+		}
+		if atReturn == nil {
+			atReturn = maps.Clone(st.held)
+			return
+		}
+		for p, h := range atReturn {
+			if o, ok := st.held[p]; !ok || o.read != h.read {
+				delete(atReturn, p)
 			}
 		}
 	})
@@ -73,11 +64,7 @@ func (c *checker) lockEffects(fn *ssa.Function) (locks, holds, unlocks []Lock) {
 }
 
 func sortLocks(ls []Lock) {
-	for i := 1; i < len(ls); i++ {
-		for j := i; j > 0 && ls[j].String() < ls[j-1].String(); j-- {
-			ls[j], ls[j-1] = ls[j-1], ls[j]
-		}
-	}
+	slices.SortStableFunc(ls, func(a, b Lock) int { return strings.Compare(a.String(), b.String()) })
 }
 
 // deferredReleases returns the mutexes fn releases in a deferred call,
