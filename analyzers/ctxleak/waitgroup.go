@@ -11,9 +11,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/asynclint/asynclint/analyzers/internal/program"
-
 	"github.com/asynclint/asynclint/analyzers/internal/obligation"
+	"github.com/asynclint/asynclint/analyzers/internal/program"
 )
 
 // doneParams returns the *sync.WaitGroup parameters fn calls Done on, on
@@ -250,24 +249,22 @@ func (c *checker) checkDoneSkipped(fn *ssa.Function, g *ssa.Go) {
 			candidates = append(candidates, strconv.Itoa(i))
 		}
 	}
-	if g == nil {
-		goto check
-	}
-	for i, fv := range fn.FreeVars {
-		if isWaitGroupPtr(fv.Type()) {
-			candidates = append(candidates, "f"+strconv.Itoa(i))
+	if g != nil {
+		for i, fv := range fn.FreeVars {
+			if isWaitGroupPtr(fv.Type()) {
+				candidates = append(candidates, "f"+strconv.Itoa(i))
+			}
 		}
-	}
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if ci, ok := instr.(ssa.CallInstruction); ok {
-				if sc, p, ok := wgCall(ci.Common()); ok && isDone(sc) && countedPath(p) && !slices.Contains(candidates, p) {
-					candidates = append(candidates, p)
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if ci, ok := instr.(ssa.CallInstruction); ok {
+					if sc, p, ok := wgCall(ci.Common()); ok && isDone(sc) && countedPath(p) && !slices.Contains(candidates, p) {
+						candidates = append(candidates, p)
+					}
 				}
 			}
 		}
 	}
-check:
 	first := map[string]ssa.Instruction{}
 	var order []string
 	for _, p := range candidates {
