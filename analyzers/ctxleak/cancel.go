@@ -322,22 +322,18 @@ func (c *checker) readFields() map[*types.Var]bool {
 		return c.fieldsRead
 	}
 	c.fieldsRead = map[*types.Var]bool{}
-	for _, fn := range c.prog.Funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				switch instr := instr.(type) {
-				case *ssa.FieldAddr:
-					f := fieldOf(instr.X.Type(), instr.Field)
-					for _, r := range *instr.Referrers() {
-						if ld, ok := r.(*ssa.UnOp); ok && ld.Op == token.MUL && readBeyondNilTest(ld) {
-							c.fieldsRead[f] = true
-						}
-					}
-				case *ssa.Field:
-					if readBeyondNilTest(instr) {
-						c.fieldsRead[fieldOf(instr.X.Type(), instr.Field)] = true
-					}
+	for _, instr := range c.fieldAccesses() {
+		switch instr := instr.(type) {
+		case *ssa.FieldAddr:
+			f := fieldOf(instr.X.Type(), instr.Field)
+			for _, r := range *instr.Referrers() {
+				if ld, ok := r.(*ssa.UnOp); ok && ld.Op == token.MUL && readBeyondNilTest(ld) {
+					c.fieldsRead[f] = true
 				}
+			}
+		case *ssa.Field:
+			if readBeyondNilTest(instr) {
+				c.fieldsRead[fieldOf(instr.X.Type(), instr.Field)] = true
 			}
 		}
 	}

@@ -188,6 +188,8 @@ type checker struct {
 	uses *funcUses
 	// calls: the package's static calls, by callee, built on first use.
 	calls map[*ssa.Function][]*ssa.Call
+	// fields: the package's field accesses, built on first use.
+	fields []ssa.Instruction
 	// fieldChans: what the package does with each channel field.
 	fieldChans map[*types.Var]*fieldChan
 	// goBodies: the functions go statements run, built on first use.

@@ -101,34 +101,49 @@ func (c *checker) fieldChanOf(f *types.Var) *fieldChan {
 	}
 	c.fieldChans[f] = fc
 	getters := map[*ssa.Function]bool{}
-	for _, fn := range c.prog.Funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				switch instr := instr.(type) {
-				case *ssa.FieldAddr:
-					if o, ok := fieldObject(instr.X.Type(), instr.Field); !ok || o.field != f {
-						continue
-					}
-					for _, r := range *instr.Referrers() {
-						switch r := r.(type) {
-						case *ssa.Store:
-							c.assigned(fc, r.Val, f)
-						case *ssa.UnOp:
-							c.chanValueUses(fc, r, getters, 0)
-						case *ssa.DebugRef:
-						default:
-							fc.escapes = true
-						}
-					}
-				case *ssa.Field:
-					if o, ok := fieldObject(instr.X.Type(), instr.Field); ok && o.field == f {
-						c.chanValueUses(fc, instr, getters, 0)
+	for _, instr := range c.fieldAccesses() {
+		switch instr := instr.(type) {
+		case *ssa.FieldAddr:
+			if o, ok := fieldObject(instr.X.Type(), instr.Field); !ok || o.field != f {
+				continue
+			}
+			for _, r := range *instr.Referrers() {
+				switch r := r.(type) {
+				case *ssa.Store:
+					c.assigned(fc, r.Val, f)
+				case *ssa.UnOp:
+					c.chanValueUses(fc, r, getters, 0)
+				case *ssa.DebugRef:
+				default:
+					fc.escapes = true
+				}
+			}
+		case *ssa.Field:
+			if o, ok := fieldObject(instr.X.Type(), instr.Field); ok && o.field == f {
+				c.chanValueUses(fc, instr, getters, 0)
+			}
+		}
+	}
+	return fc
+}
+
+// fieldAccesses returns, once per run, the package's FieldAddr and Field
+// instructions in source order.
+func (c *checker) fieldAccesses() []ssa.Instruction {
+	if c.fields == nil {
+		c.fields = []ssa.Instruction{}
+		for _, fn := range c.prog.Funcs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					switch instr.(type) {
+					case *ssa.FieldAddr, *ssa.Field:
+						c.fields = append(c.fields, instr)
 					}
 				}
 			}
 		}
 	}
-	return fc
+	return c.fields
 }
 
 // assigned records a value stored into the field. A channel made for it
