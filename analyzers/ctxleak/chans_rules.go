@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -75,6 +76,20 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 	for instr := range recvs {
 		recvBlocks = append(recvBlocks, instr.Block())
 	}
+	// recvLoop reports, once per block for all the searches below, whether
+	// b is in a loop that receives from the channel (and does not make it).
+	inRecvLoop := map[*ssa.BasicBlock]bool{}
+	recvLoop := func(b *ssa.BasicBlock) bool {
+		in, ok := inRecvLoop[b]
+		if !ok {
+			mb := f.mk.Block()
+			in = slices.ContainsFunc(recvBlocks, func(rb *ssa.BasicBlock) bool {
+				return program.Reaches(b, rb, mb) && program.Reaches(rb, b, mb)
+			})
+			inRecvLoop[b] = in
+		}
+		return in
+	}
 	met := func(instr ssa.Instruction) bool {
 		_, ok := recvs[instr]
 		_, isSel := instr.(*ssa.Select)
@@ -101,7 +116,7 @@ func (c *checker) strandedSenders(f *chanFlow, name string) {
 		if chanClosedEdge(b, succ, f.vals) {
 			return true // the channel closed: its senders are done
 		}
-		return endless && chanLoopExit(b, succ, recvBlocks, f.vals, f.mk.Block())
+		return endless && chanLoopExit(b, succ, recvLoop, f.vals, f.mk.Block())
 	}
 
 	// From each go statement: the parent receives before it returns.
@@ -292,22 +307,13 @@ func chanSelectEdge(b *ssa.BasicBlock) (*ssa.Select, int, bool) {
 
 // chanLoopExit reports whether the edge is the normal end of a loop that
 // receives from the channel: the loop condition counting iterations, the
-// channel found closed, a map or string range running out.
-func chanLoopExit(b *ssa.BasicBlock, succ int, recvBlocks []*ssa.BasicBlock, vals map[ssa.Value]bool, mk *ssa.BasicBlock) bool {
+// channel found closed, a map or string range running out. recvLoop says
+// whether a block is in a loop that receives from the channel.
+func chanLoopExit(b *ssa.BasicBlock, succ int, recvLoop func(*ssa.BasicBlock) bool, vals map[ssa.Value]bool, mk *ssa.BasicBlock) bool {
 	ifi, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 	// Going round a loop that makes the channel again is leaving this
 	// channel's loop.
-	if !ok || program.Reaches(b.Succs[succ], b, mk) {
-		return false
-	}
-	inLoop := false
-	for _, rb := range recvBlocks {
-		if program.Reaches(b, rb, mk) && program.Reaches(rb, b, mk) {
-			inLoop = true
-			break
-		}
-	}
-	if !inLoop {
+	if !ok || program.Reaches(b.Succs[succ], b, mk) || !recvLoop(b) {
 		return false
 	}
 	cond := ifi.Cond
