@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -72,27 +71,13 @@ func TestAntipatterns(t *testing.T) {
 
 	// got: file:line → analyzer → messages.
 	got := make(map[string]map[string][]string)
-	dec := json.NewDecoder(strings.NewReader(res.stdout))
-	for dec.More() {
-		var tree vetTree
-		if err := dec.Decode(&tree); err != nil {
-			t.Fatalf("invalid JSON output: %v", err)
-		}
-		for id, analyzers := range tree {
-			for name, raw := range analyzers {
-				var diags []vetDiagnostic
-				if err := json.Unmarshal(raw, &diags); err != nil {
-					t.Errorf("%s: %s: not a list of diagnostics: %s", id, name, raw)
-					continue
-				}
-				for _, d := range diags {
-					posn := relPosn(t, antipatterns, d.Posn)
-					if got[posn] == nil {
-						got[posn] = make(map[string][]string)
-					}
-					got[posn][name] = append(got[posn][name], d.Message)
-				}
+	for name, diags := range jsonDiagnostics(t, res.stdout) {
+		for _, d := range diags {
+			posn := relPosn(t, antipatterns, d.Posn)
+			if got[posn] == nil {
+				got[posn] = make(map[string][]string)
 			}
+			got[posn][name] = append(got[posn][name], d.Message)
 		}
 	}
 

@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,6 +96,18 @@ func asynclint(t *testing.T, dir string, args ...string) result {
 	return runCmd(t, command(dir, binary, args...))
 }
 
+// goVet runs go vet -vettool=asynclint in dir. The go command caches vet
+// results, including the output, keyed by package but not by whether
+// the package was vetted for its facts only (as a dependency, printing
+// nothing) or for diagnostics: a fresh cache ensures every package is
+// analyzed.
+func goVet(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	vet := command(dir, "go", append([]string{"vet", "-vettool=" + binary}, args...)...)
+	vet.Env = append(vet.Env, "GOCACHE="+t.TempDir())
+	return runCmd(t, vet)
+}
+
 // A report is a diagnostic as file:line (without the column) and message,
 // followed by its related positions and messages in the same form.
 type report string
@@ -146,23 +159,38 @@ type (
 func parseJSON(t *testing.T, out string) []vetDiagnostic {
 	t.Helper()
 	var all []vetDiagnostic
-	dec := json.NewDecoder(strings.NewReader(out))
-	for dec.More() { // go vet -json prints one tree per package
-		var tree vetTree
-		if err := dec.Decode(&tree); err != nil {
-			t.Fatalf("invalid JSON output: %v", err)
-		}
-		for id, analyzers := range tree {
-			for name, raw := range analyzers {
-				var diags []vetDiagnostic
-				if err := json.Unmarshal(raw, &diags); err != nil {
-					t.Errorf("%s: %s: not a list of diagnostics: %s", id, name, raw)
+	for _, diags := range jsonDiagnostics(t, out) {
+		all = append(all, diags...)
+	}
+	return all
+}
+
+// jsonDiagnostics yields the analyzer name and diagnostics of each
+// entry of go vet -json output (asynclint's or go vet's), and fails the
+// test on invalid output or an entry that is an error.
+func jsonDiagnostics(t *testing.T, out string) iter.Seq2[string, []vetDiagnostic] {
+	t.Helper()
+	return func(yield func(string, []vetDiagnostic) bool) {
+		dec := json.NewDecoder(strings.NewReader(out))
+		for dec.More() { // go vet -json prints one tree per package
+			var tree vetTree
+			if err := dec.Decode(&tree); err != nil {
+				t.Fatalf("invalid JSON output: %v", err)
+			}
+			for id, analyzers := range tree {
+				for name, raw := range analyzers {
+					var diags []vetDiagnostic
+					if err := json.Unmarshal(raw, &diags); err != nil {
+						t.Errorf("%s: %s: not a list of diagnostics: %s", id, name, raw)
+						continue
+					}
+					if !yield(name, diags) {
+						return
+					}
 				}
-				all = append(all, diags...)
 			}
 		}
 	}
-	return all
 }
 
 // relPosn turns an absolute file:line:col position into file:line,
@@ -201,7 +229,14 @@ func jsonFindings(t *testing.T, dir string, diags []vetDiagnostic) []report {
 // demo) that contains substr, so that tests do not hard-code lines.
 func lineOf(t *testing.T, file, substr string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(demo, file))
+	return lineIn(t, demo, file, substr)
+}
+
+// lineIn returns file:line of the first line of file (relative to dir)
+// that contains substr.
+func lineIn(t *testing.T, dir, file, substr string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,13 +343,7 @@ func TestVet(t *testing.T) {
 	t.Parallel()
 	standalone := parseText(asynclint(t, demo, "./app", "./feeds").stderr)
 
-	// The go command caches vet results, including the output, keyed
-	// by package but not by whether the package was vetted for its
-	// facts only (as a dependency, printing nothing) or for
-	// diagnostics. A fresh cache ensures both packages are analyzed.
-	vet := command(demo, "go", "vet", "-vettool="+binary, "./app", "./feeds")
-	vet.Env = append(vet.Env, "GOCACHE="+t.TempDir())
-	res := runCmd(t, vet)
+	res := goVet(t, demo, "./app", "./feeds")
 	if res.code == 0 {
 		t.Errorf("go vet exited 0, want non-zero")
 	}
@@ -562,9 +591,7 @@ func TestVersion(t *testing.T) {
 // fails go vet with its position.
 func TestVetTypeError(t *testing.T) {
 	t.Parallel()
-	vet := command(demo, "go", "vet", "-vettool="+binary, "./broken")
-	vet.Env = append(vet.Env, "GOCACHE="+t.TempDir())
-	res := runCmd(t, vet)
+	res := goVet(t, demo, "./broken")
 	if res.code == 0 {
 		t.Errorf("go vet exited 0, want non-zero")
 	}

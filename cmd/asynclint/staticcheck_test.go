@@ -12,10 +12,7 @@ package main
 //	         that does not
 
 import (
-	"encoding/json"
-	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,23 +32,6 @@ var saWant = map[string]expectation{
 	"SA2003": {"sa/sa.go:defer mu.Lock()", "deferring Lock right after having locked already"},
 }
 
-// lineIn returns file:line of the first line of file (relative to dir)
-// that contains substr.
-func lineIn(t *testing.T, dir, file, substr string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, line := range strings.Split(string(data), "\n") {
-		if strings.Contains(line, substr) {
-			return fmt.Sprintf("%s:%d", file, i+1)
-		}
-	}
-	t.Fatalf("%s has no line containing %q", file, substr)
-	return ""
-}
-
 // wantAt resolves the position of e, given as file:substring.
 func wantAt(t *testing.T, e expectation) expectation {
 	file, substr, _ := strings.Cut(e.posn, ":")
@@ -63,23 +43,10 @@ func wantAt(t *testing.T, e expectation) expectation {
 func byAnalyzer(t *testing.T, out string) map[string][]report {
 	t.Helper()
 	found := make(map[string][]report)
-	dec := json.NewDecoder(strings.NewReader(out))
-	for dec.More() {
-		var tree vetTree
-		if err := dec.Decode(&tree); err != nil {
-			t.Fatalf("invalid JSON output: %v", err)
-		}
-		for id, analyzers := range tree {
-			for name, raw := range analyzers {
-				var diags []vetDiagnostic
-				if err := json.Unmarshal(raw, &diags); err != nil {
-					t.Fatalf("%s: %s: not a list of diagnostics: %s", id, name, raw)
-				}
-				for _, f := range jsonFindings(t, sademo, diags) {
-					if !slices.Contains(found[name], f) { // sa and its test variant
-						found[name] = append(found[name], f)
-					}
-				}
+	for name, diags := range jsonDiagnostics(t, out) {
+		for _, f := range jsonFindings(t, sademo, diags) {
+			if !slices.Contains(found[name], f) { // sa and its test variant
+				found[name] = append(found[name], f)
 			}
 		}
 	}
@@ -113,9 +80,7 @@ func TestStaticcheckFires(t *testing.T) {
 	}
 	checkChecks(t, byAnalyzer(t, res.stdout), all...)
 
-	vet := command(sademo, "go", "vet", "-vettool="+binary, "-json", "./sa")
-	vet.Env = append(vet.Env, "GOCACHE="+t.TempDir())
-	res = runCmd(t, vet)
+	res = goVet(t, sademo, "-json", "./sa")
 	found := byAnalyzer(t, res.stdout)
 	checkChecks(t, found, all...)
 	// Under go vet nothing removes the bundled checks' repeats of
@@ -152,9 +117,7 @@ func TestStaticcheckFlags(t *testing.T) {
 		args := append(append([]string{"-json"}, tc.args...), "./sa")
 		checkChecks(t, byAnalyzer(t, asynclint(t, sademo, args...).stdout), tc.want...)
 
-		vet := command(sademo, "go", append([]string{"vet", "-vettool=" + binary}, args...)...)
-		vet.Env = append(vet.Env, "GOCACHE="+t.TempDir())
-		res := runCmd(t, vet)
+		res := goVet(t, sademo, args...)
 		if strings.Contains(res.stderr, "flag provided but not defined") {
 			t.Errorf("go vet %s: %s", strings.Join(tc.args, " "), res.stderr)
 		}
