@@ -196,6 +196,8 @@ type checker struct {
 	goBodies map[*ssa.Function]bool
 	// goSpawners: the functions whose go statements run each go body.
 	goSpawners map[*ssa.Function][]*ssa.Function
+	// spawns: the go statements and spawner calls, in source order.
+	spawns []spawn
 	// runnerCalls: functions handed to runners, which call them on a
 	// goroutine (RunWorker(ctx, fn)).
 	runnerCalls []runnerCall

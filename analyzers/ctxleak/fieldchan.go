@@ -373,7 +373,7 @@ func (c *checker) startedAsGoroutine(fn *ssa.Function) bool {
 }
 
 // indexGoroutines records, once per run, which functions run on
-// goroutines and who starts them.
+// goroutines, who starts them, and where (spawns).
 func (c *checker) indexGoroutines() {
 	if c.goBodies == nil {
 		c.goBodies = map[*ssa.Function]bool{}
@@ -381,10 +381,11 @@ func (c *checker) indexGoroutines() {
 		for _, f := range c.prog.Funcs {
 			for _, b := range f.Blocks {
 				for _, instr := range b.Instrs {
-					body, _ := c.spawned(instr)
+					body, at := c.spawned(instr)
 					if body == nil {
 						continue
 					}
+					c.spawns = append(c.spawns, spawn{instr, body, at})
 					c.goBodies[body] = true
 					c.goSpawners[body] = append(c.goSpawners[body], f)
 					if body.Parent() == nil {
@@ -454,6 +455,14 @@ func (c *checker) runnerArgs(f *ssa.Function, i int) {
 			c.runnerCalls = append(c.runnerCalls, runnerCall{call, fn})
 		}
 	}
+}
+
+// A spawn is a go statement or spawner call (at) that runs body on a new
+// goroutine.
+type spawn struct {
+	instr ssa.Instruction
+	body  *ssa.Function
+	at    token.Pos
 }
 
 // A runnerCall hands body to a runner that calls it on a goroutine.

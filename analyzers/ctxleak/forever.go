@@ -218,29 +218,19 @@ func (c *checker) loopPos(fn *ssa.Function, pos token.Pos) token.Pos {
 // (or a spawner such as errgroup's Go) on a function that never returns,
 // outside main and init, and not marked //asynclint:daemon.
 func (c *checker) checkGoroutines() {
-	for _, fn := range c.prog.Funcs {
-		if c.startup(fn) || c.runOnce(fn) {
+	c.indexGoroutines()
+	for _, sp := range c.spawns {
+		fn := sp.instr.Parent()
+		if c.startup(fn) || c.runOnce(fn) || c.daemon(sp.at, sp.body) {
 			continue
 		}
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				body, at := c.spawned(instr)
-				if body == nil {
-					continue
-				}
-				if c.daemon(at, body) {
-					continue
-				}
-				if s := c.summaryOf(body); s != nil && s.Forever {
-					c.reportForever(at, body, s)
-				} else if g, ok := instr.(*ssa.Go); ok {
-					c.checkBackgroundLoop(g, body)
-				}
-			}
+		if s := c.summaryOf(sp.body); s != nil && s.Forever {
+			c.reportForever(sp.at, sp.body, s)
+		} else if g, ok := sp.instr.(*ssa.Go); ok {
+			c.checkBackgroundLoop(g, sp.body)
 		}
 	}
 	// Functions handed to a runner that calls them on a goroutine.
-	c.indexGoroutines()
 	for _, rc := range c.runnerCalls {
 		caller := rc.call.Parent()
 		if c.startup(caller) || c.runOnce(caller) || c.daemon(rc.call.Pos(), rc.body) {
