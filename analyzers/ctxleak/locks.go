@@ -3,7 +3,6 @@ package ctxleak
 import (
 	"fmt"
 	"go/token"
-	"go/types"
 	"maps"
 	"slices"
 	"strings"
@@ -399,9 +398,8 @@ func (c *checker) closureReleases(mc *ssa.MakeClosure, path string) bool {
 		return false
 	}
 	params, free := argPaths(&ssa.CallCommon{Value: mc})
-	if strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
-		obj, ok := fn.Object().(*types.Func)
-		if !ok || len(free) != 1 || strings.HasPrefix(free[0], "=") {
+	if obj, _, ok := boundMethod(mc); ok {
+		if len(free) != 1 || strings.HasPrefix(free[0], "=") {
 			return false
 		}
 		if fn = fn.Prog.FuncValue(obj); fn == nil {

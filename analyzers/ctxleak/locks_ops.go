@@ -37,11 +37,8 @@ func syncMethod(common *ssa.CallCommon) (syncCall, bool) {
 	default:
 		return syncCall{}, false
 	}
-	if mc, ok := common.Value.(*ssa.MakeClosure); ok && strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
-		if len(mc.Bindings) != 1 {
-			return syncCall{}, false
-		}
-		sc.recv, sc.args = mc.Bindings[0], common.Args
+	if _, recv, ok := boundMethod(common.Value); ok {
+		sc.recv, sc.args = recv, common.Args
 		return sc, true
 	}
 	if len(common.Args) == 0 {
@@ -49,6 +46,22 @@ func syncMethod(common *ssa.CallCommon) (syncCall, bool) {
 	}
 	sc.recv, sc.args = common.Args[0], common.Args[1:]
 	return sc, true
+}
+
+// boundMethod returns the method a bound method value (s.mu.Unlock, not
+// called yet) stands for and the receiver bound to it; ok false when v
+// is no such value.
+func boundMethod(v ssa.Value) (*types.Func, ssa.Value, bool) {
+	mc, ok := v.(*ssa.MakeClosure)
+	if !ok || len(mc.Bindings) != 1 {
+		return nil, nil, false
+	}
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok || !strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
+		return nil, nil, false
+	}
+	obj, ok := fn.Object().(*types.Func)
+	return obj, mc.Bindings[0], ok
 }
 
 // syncMethodOf returns the type ("Mutex", "Cond", ...) and the name of
@@ -132,16 +145,12 @@ func (c *checker) resolve(common *ssa.CallCommon) (resolved, bool) {
 		return resolved{}, false
 	}
 	params, free := argPaths(common)
-	if mc, ok := common.Value.(*ssa.MakeClosure); ok && strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
-		obj, ok := fn.Object().(*types.Func)
-		if !ok || len(mc.Bindings) != 1 {
-			return resolved{}, false
-		}
+	if obj, recv, ok := boundMethod(common.Value); ok {
 		m := fn.Prog.FuncValue(obj)
 		if m == nil {
 			return resolved{}, false
 		}
-		p, _ := pathOf(mc.Bindings[0])
+		p, _ := pathOf(recv)
 		fn, params, free = m, append([]string{p}, params...), nil
 	}
 	s := c.summaryOf(fn)

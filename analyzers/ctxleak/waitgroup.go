@@ -182,11 +182,9 @@ func (c *checker) checkAddInside(spawner *ssa.Function, g *ssa.Go, body *ssa.Fun
 		return
 	}
 	params, free := argPaths(g.Common())
-	if mc, ok := g.Call.Value.(*ssa.MakeClosure); ok {
-		if fn := mc.Fn.(*ssa.Function); strings.HasPrefix(fn.Synthetic, "bound method wrapper") {
-			p, _ := pathOf(mc.Bindings[0])
-			params, free = append([]string{p}, params...), nil
-		}
+	if _, recv, ok := boundMethod(g.Call.Value); ok {
+		p, _ := pathOf(recv)
+		params, free = append([]string{p}, params...), nil
 	}
 	for i, add := range adds {
 		p := paths[i]
