@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -372,23 +373,23 @@ func (c *checker) chanNames() map[token.Pos]string {
 
 // chanMakeCall returns the make call at pos.
 func (c *checker) chanMakeCall(pos token.Pos) *ast.CallExpr {
-	var found *ast.CallExpr
-	for _, file := range c.pass.Files {
-		if pos < file.Pos() || pos > file.End() {
-			continue
+	for _, n := range c.pathAt(pos) {
+		if call, ok := n.(*ast.CallExpr); ok && call.Lparen == pos {
+			return call
 		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if found != nil {
-				return false
-			}
-			if call, ok := n.(*ast.CallExpr); ok && call.Lparen == pos {
-				found = call
-				return false
-			}
-			return n == nil || (n.Pos() <= pos && pos < n.End())
-		})
 	}
-	return found
+	return nil
+}
+
+// pathAt returns the syntax nodes that enclose the token at pos, innermost
+// first.
+func (c *checker) pathAt(pos token.Pos) []ast.Node {
+	file := c.fileOf(pos)
+	if file == nil || !pos.IsValid() {
+		return nil
+	}
+	path, _ := astutil.PathEnclosingInterval(file, pos, pos)
+	return path
 }
 
 // chanCap returns the channel's buffer size when it is a constant.

@@ -362,39 +362,21 @@ func (c *checker) chanSelectTaken(path []*ssa.BasicBlock) (string, token.Pos) {
 		if st.Dir != types.RecvOnly {
 			continue
 		}
-		if e := c.chanRecvExpr(st.Pos); e != nil {
-			if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
-				e = u.X
-			}
-			return types.ExprString(e), st.Pos
+		if u := c.chanRecvExpr(st.Pos); u != nil {
+			return types.ExprString(u.X), st.Pos
 		}
 	}
 	return "", token.NoPos
 }
 
-// chanRecvExpr returns the innermost expression starting at pos that is a
-// receive, or its operand.
-func (c *checker) chanRecvExpr(pos token.Pos) ast.Expr {
-	if !pos.IsValid() {
-		return nil
-	}
-	var found ast.Expr
-	for _, file := range c.pass.Files {
-		if pos < file.Pos() || pos > file.End() {
-			continue
+// chanRecvExpr returns the receive whose arrow is at pos.
+func (c *checker) chanRecvExpr(pos token.Pos) *ast.UnaryExpr {
+	for _, n := range c.pathAt(pos) {
+		if u, ok := n.(*ast.UnaryExpr); ok && u.Op == token.ARROW && u.OpPos == pos {
+			return u
 		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if n == nil || n.Pos() > pos || n.End() <= pos {
-				return false
-			}
-			if u, ok := n.(*ast.UnaryExpr); ok && u.Op == token.ARROW && u.OpPos == pos {
-				found = u
-				return false
-			}
-			return true
-		})
 	}
-	return found
+	return nil
 }
 
 // chanCtxParam names the function's (or an enclosing function's)
