@@ -51,9 +51,9 @@ func (c *checker) checkFieldChannels() {
 			}
 			switch {
 			case op.kind == opRecv && counts[opSend] == 0 && counts[opClose] == 0:
-				c.reportNeverMatched(obj, op, fc, "receive from", "sends on or closes")
+				c.reportNeverMatched(obj, op, fc, "receive from", "sends on or closes", "close it (or send on it) where what the receive waits for happens, or remove the receive")
 			case op.kind == opSend && counts[opRecv] == 0 && !fc.recvOut && (!fc.buffered || c.repeats(op.instr)):
-				c.reportNeverMatched(obj, op, fc, "send on", "receives from")
+				c.reportNeverMatched(obj, op, fc, "send on", "receives from", "receive from it where the value is wanted, or remove the send")
 			}
 		}
 	}
@@ -241,12 +241,12 @@ func (c *checker) getterUses(fc *fieldChan, getter *ssa.Function, getters map[*s
 	}
 }
 
-func (c *checker) reportNeverMatched(obj object, op *syncOp, fc *fieldChan, what, missing string) {
+func (c *checker) reportNeverMatched(obj object, op *syncOp, fc *fieldChan, what, missing, fix string) {
 	c.report(analysis.Diagnostic{
 		Pos:      op.pos,
 		Category: catStranded,
 		Message: fmt.Sprintf("%s %s blocks forever: nothing in this package %s it, and its channel goes nowhere else; "+
-			"the goroutine doing it (%s) leaks", what, describeObject(obj), missing, displayName(op.fn())),
+			"the goroutine doing it (%s) leaks; %s", what, describeObject(obj), missing, displayName(op.fn()), fix),
 		Related: []analysis.RelatedInformation{{Pos: fc.makes[0].Pos(), Message: "the channel is made here"}},
 	})
 }
