@@ -177,21 +177,20 @@ func (c *checker) acquisitions(call *ssa.Call) []acquisition {
 // functions of this package it calls, and whether only for reading.
 func (c *checker) lockedIn(fn *ssa.Function) map[lockID]bool {
 	out := map[lockID]bool{}
-	c.inCallTree(fn, false, func(instr ssa.Instruction) bool {
+	c.inCallTree(fn, false, func(instr ssa.Instruction) {
 		call, ok := instr.(*ssa.Call)
 		if !ok {
-			return false
+			return
 		}
 		sc, ok := syncMethod(call.Common())
 		if !ok || sc.method != "Lock" && sc.method != "RLock" {
-			return false
+			return
 		}
 		if o, ok := objectOf(sc.recv); ok && o.field != nil {
 			id := lockID{o, outerField(sc.recv)}
 			read, had := out[id]
 			out[id] = sc.method == "RLock" && (!had || read)
 		}
-		return false
 	})
 	return out
 }

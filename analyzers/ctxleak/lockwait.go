@@ -186,13 +186,17 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 	if callee == nil || callee.Pkg != c.prog.Pkg || origin(callee) == fn {
 		return
 	}
+	var unlocked map[object]bool // by the callee, once needed
 	for _, op := range c.waitsIn(origin(callee)) {
 		wake := c.blockedWakers(op, ops[op.obj])
 		if len(wake) == 0 {
 			continue
 		}
+		if unlocked == nil {
+			unlocked = c.unlockedIn(origin(callee))
+		}
 		for m, h := range held {
-			if c.unlocksIn(origin(callee), m) {
+			if unlocked[m] {
 				continue // the callee lets go of it first
 			}
 			if first := c.lockingWaker(fn, op, wake, m, h.read); first != nil {
@@ -207,53 +211,52 @@ func (c *checker) checkCalleeWaits(fn *ssa.Function, call *ssa.Call, held map[ob
 // package it calls make.
 func (c *checker) waitsIn(fn *ssa.Function) []*syncOp {
 	var out []*syncOp
-	c.inCallTree(fn, false, func(instr ssa.Instruction) bool {
+	c.inCallTree(fn, false, func(instr ssa.Instruction) {
 		for _, op := range c.opsAt[instr] {
 			if op.blocking {
 				out = append(out, op)
 			}
 		}
-		return false
 	})
 	return out
 }
 
-// unlocksIn reports whether fn, or a function of this package it calls
-// (or defers, or starts), unlocks m.
-func (c *checker) unlocksIn(fn *ssa.Function, m object) bool {
-	return c.inCallTree(fn, true, func(instr ssa.Instruction) bool {
+// unlockedIn returns the mutexes fn, or a function of this package it
+// calls (or defers, or starts), unlocks.
+func (c *checker) unlockedIn(fn *ssa.Function) map[object]bool {
+	out := map[object]bool{}
+	c.inCallTree(fn, true, func(instr ssa.Instruction) {
 		ci, ok := instr.(ssa.CallInstruction)
 		if !ok {
-			return false
+			return
 		}
 		sc, ok := syncMethod(ci.Common())
 		if !ok || sc.method != "Unlock" && sc.method != "RUnlock" {
-			return false
+			return
 		}
-		o, ok := objectOf(sc.recv)
-		return ok && o == m
+		if o, ok := objectOf(sc.recv); ok {
+			out[o] = true
+		}
 	})
+	return out
 }
 
 // inCallTree calls visit with each instruction of fn and, right after a
 // call of a function of this package (other than a sync method's), with
 // those of the callee, depth first: up to three calls deep, each function
 // once. Calls made by go and defer statements are followed too when
-// goDefer is set. It stops at the first instruction visit returns true
-// for, and reports whether there was one.
-func (c *checker) inCallTree(fn *ssa.Function, goDefer bool, visit func(ssa.Instruction) bool) bool {
+// goDefer is set.
+func (c *checker) inCallTree(fn *ssa.Function, goDefer bool, visit func(ssa.Instruction)) {
 	seen := map[*ssa.Function]bool{}
-	var walk func(fn *ssa.Function, depth int) bool
-	walk = func(fn *ssa.Function, depth int) bool {
+	var walk func(fn *ssa.Function, depth int)
+	walk = func(fn *ssa.Function, depth int) {
 		if depth > 3 || seen[fn] {
-			return false
+			return
 		}
 		seen[fn] = true
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if visit(instr) {
-					return true
-				}
+				visit(instr)
 				ci, ok := instr.(ssa.CallInstruction)
 				if _, isCall := instr.(*ssa.Call); !ok || !isCall && !goDefer {
 					continue
@@ -261,14 +264,13 @@ func (c *checker) inCallTree(fn *ssa.Function, goDefer bool, visit func(ssa.Inst
 				if _, isSync := syncMethod(ci.Common()); isSync {
 					continue
 				}
-				if callee, _ := c.prog.Callee(ci.Common()); callee != nil && callee.Pkg == c.prog.Pkg && walk(origin(callee), depth+1) {
-					return true
+				if callee, _ := c.prog.Callee(ci.Common()); callee != nil && callee.Pkg == c.prog.Pkg {
+					walk(origin(callee), depth+1)
 				}
 			}
 		}
-		return false
 	}
-	return walk(fn, 0)
+	walk(fn, 0)
 }
 
 // waitWords names, for messages, what op does ("receive from"), what its
