@@ -58,19 +58,15 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 	}
 
 	findings := dropRepeated(collect(res, len(analyzers)))
-	findings, done, code := gate(res, analyzers, findings, status)
+	findings, done, code := gate(res, findings, status)
 	if done {
 		return code
 	}
 	switch {
+	case gateOpts.sarif:
+		err = printSARIF(os.Stdout, res, analyzers, findings, status)
 	case opts.json:
-		if err := printJSON(os.Stdout, res, findings); err != nil {
-			log.Print(err)
-			return exitError
-		}
-		if len(findings) > 0 {
-			status = max(status, exitFindings)
-		}
+		err = printJSON(os.Stdout, res, findings)
 	case opts.fix || opts.diff:
 		unfixed, ok := fix(res, findings, !opts.diff)
 		if !ok {
@@ -80,11 +76,16 @@ func analyze(analyzers []*analysis.Analyzer, opts options) int {
 		if opts.diff && len(findings) > 0 || len(unfixed) > 0 {
 			status = max(status, exitFindings)
 		}
+		return status
 	default:
 		printText(os.Stderr, findings)
-		if len(findings) > 0 {
-			status = max(status, exitFindings)
-		}
+	}
+	if err != nil {
+		log.Print(err)
+		return exitError
+	}
+	if len(findings) > 0 {
+		status = max(status, exitFindings)
 	}
 	return status
 }

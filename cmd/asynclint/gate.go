@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"go/token"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -83,11 +84,11 @@ func (g *gateOptions) check(opts *options) bool {
 	return true
 }
 
-// gate applies the options of this file to the findings of a run: it
-// writes a baseline, leaves out known findings, or prints SARIF. It
-// returns the findings left for the caller to print, or done and the
-// exit status if it has dealt with them.
-func gate(res *driver.Result, analyzers []*analysis.Analyzer, findings []*finding, status int) (left []*finding, done bool, code int) {
+// gate applies the baseline options to the findings of a run: it
+// writes a baseline, or leaves out known findings. It returns the
+// findings left for the caller to print, or done and the exit status if
+// it has dealt with them.
+func gate(res *driver.Result, findings []*finding, status int) (left []*finding, done bool, code int) {
 	g := gateOpts
 	if g.baselineWrite != "" {
 		b, err := baseline.WriteFile(g.baselineWrite, "asynclint", baselineFindings(findings))
@@ -134,19 +135,12 @@ func gate(res *driver.Result, analyzers []*analysis.Analyzer, findings []*findin
 			fmt.Fprintln(os.Stderr, msg)
 		}
 	}
-	if g.sarif {
-		log := toSARIF(res, analyzers, findings, status)
-		var buf bytes.Buffer
-		if err := log.Write(&buf); err != nil {
-			return nil, true, exitError
-		}
-		os.Stdout.Write(buf.Bytes())
-		if len(findings) > 0 {
-			status = max(status, exitFindings)
-		}
-		return nil, true, status
-	}
 	return findings, false, status
+}
+
+// printSARIF prints the SARIF log of a run.
+func printSARIF(w io.Writer, res *driver.Result, analyzers []*analysis.Analyzer, findings []*finding, status int) error {
+	return toSARIF(res, analyzers, findings, status).Write(w)
 }
 
 // enclosing finds the function declaration around a position, reading
@@ -347,7 +341,8 @@ func srcLine(src []byte, offset int) []byte {
 	return src[start : offset+end]
 }
 
-// checks returns the parsed documentation of the analyzers.
+// checkOf returns the parsed documentation of a, one of asynclint's own
+// analyzers.
 func checkOf(a *analysis.Analyzer) *checkdoc.Check {
 	c := checkdoc.Parse(a.Name, a.Doc)
 	c.URL = checksURL + "#" + a.Name
